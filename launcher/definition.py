@@ -1,0 +1,48 @@
+"""What a daemon is: plain frozen data, declared once per binary.
+
+A definition names things; it never builds them. The manager is a dotted
+path so that ``svc-launch --list`` can describe every daemon without
+importing its code.
+"""
+
+import dataclasses
+
+
+@dataclasses.dataclass(frozen=True)
+class ApiSpec:
+    """The WSGI part of a daemon: where its paste app comes from and listens."""
+
+    paste_ini: str
+    app_name: str = "main"
+    default_port: int = 8080
+    default_host: str = "0.0.0.0"
+    workers_opt: str = "workers"
+
+
+@dataclasses.dataclass(frozen=True)
+class ServiceDefinition:
+    """The binary/topic/manager triple, plus an optional API part.
+
+    ``rpc`` says whether the daemon consumes its topic. An API daemon that
+    also consumes RPC (neutron-server) runs ``rpc_workers_opt`` RPC workers
+    beside its API workers.
+    """
+
+    binary: str
+    topic: str
+    manager: str
+    api: ApiSpec | None = None
+    rpc: bool = True
+    rpc_workers_opt: str = "rpc_workers"
+    description: str = ""
+
+    @property
+    def kind(self) -> str:
+        if self.api and self.rpc:
+            return "api+rpc"
+        return "api" if self.api else "rpc"
+
+    @property
+    def group(self) -> str:
+        """The config group holding this binary's own options."""
+        return self.binary.replace("-", "_")

@@ -1,0 +1,219 @@
+"""Every option svc-launch reads, by group, and their export for the generator.
+
+Options are registered on the ConfigOpts a caller passes in; nothing is
+registered on oslo.config's global CONF here.
+"""
+
+import os
+import socket
+from collections.abc import Iterable
+
+from oslo_config import cfg
+
+from launcher.definition import ServiceDefinition
+
+
+def _default_state_path() -> str:
+    base = os.environ.get("XDG_STATE_HOME") or os.path.expanduser("~/.local/state")
+    return os.path.join(base, "svc-launch")
+
+
+core_opts = [
+    cfg.HostAddressOpt(
+        "host",
+        default=socket.gethostname(),
+        sample_default="<hostname>",
+        help="Name of this node: the RPC server name and the heartbeat row's host.",
+    ),
+    cfg.StrOpt(
+        "state_path",
+        default=_default_state_path(),
+        sample_default="$XDG_STATE_HOME/svc-launch",
+        help="Directory for local state: the default SQLite database, image data.",
+    ),
+    cfg.IntOpt(
+        "report_interval",
+        default=10,
+        min=1,
+        help="Seconds between heartbeats written to the services table.",
+    ),
+    cfg.IntOpt(
+        "service_down_time",
+        default=60,
+        min=1,
+        help="A service whose last heartbeat is older than this many seconds is down.",
+    ),
+    cfg.BoolOpt(
+        "periodic_enable", default=True, help="Run the manager's periodic tasks."
+    ),
+    cfg.IntOpt(
+        "periodic_fuzzy_delay",
+        default=60,
+        min=0,
+        help="Random delay, up to this many seconds, before the first periodic "
+        "run, so that many workers started together do not run in lockstep.",
+    ),
+    cfg.IntOpt(
+        "periodic_interval_max",
+        default=60,
+        min=1,
+        help="Longest sleep between two checks for due periodic tasks.",
+    ),
+]
+
+supervisor_opts = [
+    cfg.IntOpt(
+        "respawn_max_tries",
+        default=5,
+        min=1,
+        help="A worker that dies before it is ready this many times within "
+        "respawn_window seconds makes the launcher give up and exit 1.",
+    ),
+    cfg.IntOpt("respawn_window", default=60, min=1, help="See respawn_max_tries."),
+    cfg.FloatOpt(
+        "respawn_backoff_initial",
+        default=0.1,
+        min=0,
+        help="Delay before the first respawn of a failed worker; doubles each time.",
+    ),
+    cfg.FloatOpt(
+        "respawn_backoff_max", default=10.0, min=0, help="Cap on the respawn delay."
+    ),
+    cfg.IntOpt(
+        "worker_ready_timeout",
+        default=60,
+        min=1,
+        help="Seconds a new worker may take to become ready; on reload, a "
+        "worker slower than this aborts the reload and the old workers stay.",
+    ),
+    cfg.IntOpt(
+        "reload_batch_size",
+        default=1,
+        min=1,
+        help="How many workers SIGHUP replaces at a time.",
+    ),
+]
+
+wsgi_opts = [
+    cfg.IntOpt(
+        "backlog", default=4096, min=1, help="Listen backlog of API sockets."
+    ),
+    cfg.IntOpt(
+        "tcp_keepidle",
+        default=600,
+        min=1,
+        help="TCP_KEEPIDLE of accepted connections, in seconds.",
+    ),
+    cfg.IntOpt(
+        "default_pool_size",
+        default=100,
+        min=1,
+        help="Concurrent requests per API worker: green threads under eventlet, "
+        "waitress threads under threading.",
+    ),
+    cfg.IntOpt(
+        "max_header_line",
+        default=16384,
+        min=1,
+        help="Longest request header line accepted.",
+    ),
+    cfg.BoolOpt("keep_alive", default=True, help="Allow HTTP keep-alive."),
+    cfg.IntOpt(
+        "client_socket_timeout",
+        default=900,
+        min=0,
+        help="Seconds an idle client connection is kept; 0 waits forever.",
+    ),
+    cfg.StrOpt(
+        "log_format",
+        default='%(client_ip)s "%(request_line)s" status: %(status_code)s '
+        "len: %(body_length)s time: %(wall_seconds).7f",
+        help="Access log line format (eventlet backend).",
+    ),
+]
+
+database_connection_help = (
+    "Defaults to sqlite:///$state_path/svc-launch.sqlite when unset."
+)
+
+
+def api_opts(definition: ServiceDefinition) -> list[cfg.Opt]:
+    spec = definition.api
+    assert spec is not None
+    opts: list[cfg.Opt] = [
+        cfg.HostAddressOpt(
+            "bind_host",
+            default=spec.default_host,
+            help=f"Address {definition.binary} listens on.",
+        ),
+        cfg.PortOpt(
+            "bind_port",
+            default=spec.default_port,
+            help=f"Port {definition.binary} listens on.",
+        ),
+        cfg.IntOpt(
+            spec.workers_opt,
+            default=1,
+            min=1,
+            help=f"Number of {definition.binary} API worker processes.",
+        ),
+        cfg.StrOpt(
+            "paste_config",
+            default=spec.paste_ini,
+            help="Paste deploy ini file; a relative name is looked up in the "
+            "config directories, then in the installed etc/.",
+        ),
+        cfg.StrOpt(
+            "paste_app", default=spec.app_name, help="Application name in the ini."
+        ),
+    ]
+    if definition.rpc:
+        opts.append(
+            cfg.IntOpt(
+                definition.rpc_workers_opt,
+                default=1,
+                min=0,
+                help="RPC worker processes run beside the API workers.",
+            )
+        )
+    return opts
+
+
+def definition_opts(definition: ServiceDefinition) -> list[cfg.Opt]:
+    if definition.api is not None:
+        return api_opts(definition)
+    return [
+        cfg.IntOpt(
+            "workers",
+            default=1,
+            min=1,
+            help=f"Number of {definition.binary} worker processes.",
+        )
+    ]
+
+
+def register(conf: cfg.ConfigOpts) -> None:
+    """Register the framework's own options (not a daemon's) on ``conf``."""
+    from oslo_db import options as db_options
+    from oslo_service import opts as service_opts
+
+    conf.register_opts(core_opts)
+    conf.register_opts(supervisor_opts, group="supervisor")
+    conf.register_opts(wsgi_opts, group="wsgi")
+    service_opts.register_service_opts(conf)
+    db_options.set_defaults(conf)
+
+
+def register_definition(conf: cfg.ConfigOpts, definition: ServiceDefinition) -> None:
+    conf.register_opts(definition_opts(definition), group=definition.group)
+
+
+def list_opts() -> Iterable[tuple[str | None, list[cfg.Opt]]]:
+    """oslo-config-generator entry point: the framework and every daemon found."""
+    from launcher import registry
+
+    yield None, core_opts
+    yield "supervisor", supervisor_opts
+    yield "wsgi", wsgi_opts
+    for binary, definition in sorted(registry.load().definitions.items()):
+        yield definition.group, definition_opts(definition)

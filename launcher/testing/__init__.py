@@ -1,0 +1,1 @@
+"""Test helpers that ship with svc-launch, so services test the way we do."""

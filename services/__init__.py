@@ -1,0 +1,1 @@
+"""Bundled daemons. Each is an ordinary plug-in of ``svc_launch.services``."""
