@@ -95,3 +95,17 @@ def current() -> Backend:
 
 def is_eventlet() -> bool:
     return current() is Backend.EVENTLET
+
+
+def native_module(name: str):  # noqa: ANN201 - returns a module
+    """The unpatched stdlib module, for loops that must really block.
+
+    The supervisor's parent loop owns the process: it has nothing else to
+    run, and a green ``select`` there would wait on a hub that the forked
+    children also inherited.
+    """
+    if is_eventlet():
+        from eventlet import patcher
+
+        return patcher.original(name)
+    return sys.modules.get(name) or __import__(name)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from oslo_config import cfg
 from oslo_log import log
 
-from launcher import errors, opts
+from launcher import errors, opts, rpc
 from launcher.definition import ServiceDefinition
 
 PROJECT = "svc-launch"
@@ -53,6 +53,7 @@ def new_conf() -> cfg.ConfigOpts:
     conf.unregister_opt(opts.core_opts[0])
     conf.register_cli_opt(opts.core_opts[0])
     log.register_options(conf)
+    rpc.register_opts(conf)
     return conf
 
 
@@ -93,14 +94,6 @@ def register_definitions(
 ) -> None:
     for definition in definitions:
         opts.register_definition(conf, definition)
-
-
-def _group_options(conf: cfg.ConfigOpts) -> list[tuple[str | None, str]]:
-    pairs: list[tuple[str | None, str]] = [(None, name) for name in conf]
-    for group in conf.list_all_sections():
-        if group in conf and isinstance(conf[group], cfg.ConfigOpts.GroupAttr):
-            pairs.extend((group, name) for name in conf[group])
-    return pairs
 
 
 def validate(conf: cfg.ConfigOpts) -> None:

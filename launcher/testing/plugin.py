@@ -5,10 +5,15 @@ environment variable (eventlet by default), so one suite runs under both.
 """
 
 import os
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from launcher import backend
+
+if TYPE_CHECKING:
+    from launcher.testing.fixtures import ServiceFixture
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -37,3 +42,24 @@ def pytest_load_initial_conftests(
 
 def pytest_report_header(config: pytest.Config) -> str:
     return f"svc-launch backend: {backend.current().value}"
+
+
+@pytest.fixture
+def svc_launch_service() -> "Iterator[Callable[..., ServiceFixture]]":
+    """Factory: ``svc_launch_service("nova-scheduler", overrides={...})``.
+
+    Every service started through it is stopped at the end of the test.
+    """
+    from launcher.testing.fixtures import ServiceFixture
+
+    started: list[ServiceFixture] = []
+
+    def start(binary: str, **kwargs: Any) -> ServiceFixture:
+        fixture = ServiceFixture(binary, **kwargs)
+        fixture.setUp()
+        started.append(fixture)
+        return fixture
+
+    yield start
+    for fixture in reversed(started):
+        fixture.cleanUp()

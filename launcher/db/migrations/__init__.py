@@ -1,0 +1,5 @@
+"""The launcher's alembic tree; run it with :mod:`launcher.db.migration`.
+
+A package only so that setuptools ships ``env.py`` and ``versions/``.
+Nothing here imports ``env.py``: alembic executes it when it migrates.
+"""

@@ -1,0 +1,234 @@
+"""One running binary: RPC server, API server, periodic tasks and heartbeat.
+
+A Service is built in the launcher's parent process by :meth:`create`,
+which only resolves and validates (definition, manager class, paste app).
+Everything that opens a connection or starts a thread happens in
+:meth:`start`, inside the worker, after fork.
+"""
+
+import logging
+import socket
+from typing import Any
+
+from oslo_config import cfg
+from oslo_service.backend.base import ServiceBase
+from oslo_utils import importutils
+
+from launcher import config, errors, rpc
+from launcher.definition import ServiceDefinition
+from launcher.heartbeat import Heartbeat
+from launcher.manager import Manager, ManagerAccessPolicy
+from launcher.periodic import PeriodicRunner
+
+LOG = logging.getLogger(__name__)
+
+
+def import_manager(path: str) -> type[Manager]:
+    try:
+        cls = importutils.import_class(path)
+    except (ImportError, ValueError, AttributeError) as exc:
+        raise errors.DefinitionLoadError(
+            f"cannot import manager {path!r}: {exc}",
+            "check the definition's manager path",
+        ) from None
+    if not (isinstance(cls, type) and issubclass(cls, Manager)):
+        raise errors.DefinitionLoadError(
+            f"manager {path!r} is not a launcher.manager.Manager subclass"
+        )
+    return cls
+
+
+class Service(ServiceBase):
+    """A binary's role in one worker process: API, RPC, or both.
+
+    ``primary`` services run the manager's periodic tasks, its
+    ``init_host``/``cleanup_host`` and the heartbeat; a daemon with API and
+    RPC workers makes its RPC workers primary.
+    """
+
+    def __init__(
+        self,
+        conf: cfg.ConfigOpts,
+        definition: ServiceDefinition,
+        host: str,
+        manager_cls: type[Manager],
+        *,
+        serve_rpc: bool = True,
+        serve_api: bool = False,
+        primary: bool = True,
+        app: Any = None,
+        sock: socket.socket | None = None,
+        database: Any = None,
+        transport: Any = None,
+    ) -> None:
+        super().__init__()
+        self.conf = conf
+        self.definition = definition
+        self.host = host
+        self.binary = definition.binary
+        self.topic = definition.topic
+        self.manager_cls = manager_cls
+        self.serve_rpc = serve_rpc
+        self.serve_api = serve_api
+        self.primary = primary
+        self.app = app
+        self.sock = sock
+        self._database = database
+        self._transport = transport
+        self.manager: Manager | None = None
+        self.rpc_server: Any = None
+        self.wsgi_server: Any = None
+        self._periodic: PeriodicRunner | None = None
+        self._heartbeat: Heartbeat | None = None
+
+    @classmethod
+    def create(
+        cls,
+        conf: cfg.ConfigOpts,
+        binary: str | None = None,
+        topic: str | None = None,
+        manager: str | None = None,
+        host: str | None = None,
+        *,
+        definition: ServiceDefinition | None = None,
+        serve_rpc: bool | None = None,
+        serve_api: bool | None = None,
+        primary: bool = True,
+        sock: socket.socket | None = None,
+        database: Any = None,
+        transport: Any = None,
+    ) -> "Service":
+        """Fill what the caller left out from the definition and the config."""
+        if definition is None:
+            from launcher import registry
+
+            definition = registry.load().get(binary or "")
+        if topic or manager:
+            definition = _override(definition, topic=topic, manager=manager)
+        serve_api = bool(definition.api) if serve_api is None else serve_api
+        serve_rpc = definition.rpc if serve_rpc is None else serve_rpc
+        app = None
+        if serve_api:
+            from launcher.wsgi import app as wsgi_app
+
+            app = wsgi_app.load_app(conf, definition)
+        return cls(
+            conf,
+            definition,
+            host or conf.host,
+            import_manager(definition.manager),
+            serve_rpc=serve_rpc,
+            serve_api=serve_api,
+            primary=primary,
+            app=app,
+            sock=sock,
+            database=database,
+            transport=transport,
+        )
+
+    # -- lifecycle, in the worker ------------------------------------------
+
+    def start(self) -> None:
+        manager = self.manager = self.manager_cls(
+            self.conf, self.host, self.binary, self.topic
+        )
+        manager._transport_factory = self._get_transport
+        if self.primary:
+            manager.init_host()
+        manager.pre_start_hook()
+        if self.serve_rpc:
+            self._start_rpc(manager)
+        if self.serve_api:
+            self._start_api()
+        if self.primary:
+            self._start_background(manager)
+        manager.post_start_hook()
+        LOG.info("%s started on %s (rpc=%s api=%s)", self.binary, self.host,
+                 self.serve_rpc, self.serve_api)
+
+    def _get_transport(self) -> Any:
+        if self._transport is None:
+            self._transport = rpc.get_transport(self.conf)
+        return self._transport
+
+    def _start_rpc(self, manager: Manager) -> None:
+        endpoints = [manager, *manager.additional_endpoints]
+        self.rpc_server = rpc.get_server(
+            self._get_transport(), self.topic, self.host, endpoints,
+            access_policy=ManagerAccessPolicy,
+        )
+        self.rpc_server.start()
+
+    def _start_api(self) -> None:
+        from launcher.wsgi import server as wsgi_server
+
+        if self.sock is None:
+            raise errors.ConfigError(f"{self.binary}: API service has no socket")
+        self.wsgi_server = wsgi_server.create_server(
+            self.app, self.sock, self.conf.wsgi, self.binary
+        )
+        self.wsgi_server.start()
+
+    def _start_background(self, manager: Manager) -> None:
+        if self.conf.periodic_enable:
+            self._periodic = PeriodicRunner(
+                manager, self.conf.periodic_interval_max,
+                self.conf.periodic_fuzzy_delay,
+            )
+            self._periodic.start()
+        self._heartbeat = Heartbeat(
+            self.database, self.host, self.binary, self.topic,
+            self.conf.report_interval,
+        )
+        self._heartbeat.start()
+
+    @property
+    def database(self) -> Any:
+        if self._database is None:
+            from launcher.db.api import Database
+
+            self._database = Database(config.database_connection(self.conf))
+        return self._database
+
+    def stop(self, graceful: bool = True) -> None:
+        """Stop intake: no new connections, no new RPC messages."""
+        if self.wsgi_server is not None:
+            self.wsgi_server.stop()
+        if self.rpc_server is not None:
+            self.rpc_server.stop()
+
+    def wait(self) -> None:
+        """Let in-flight work finish, then release everything."""
+        timeout = self.conf.graceful_shutdown_timeout or None
+        if self.wsgi_server is not None:
+            self.wsgi_server.wait(timeout)
+        if self.rpc_server is not None:
+            self.rpc_server.wait()
+        for part in (self._periodic, self._heartbeat):
+            if part is not None:
+                part.stop()
+                part.wait(timeout)
+        if self.manager is not None and self.primary:
+            self.manager.cleanup_host()
+        if self._transport is not None:
+            self._transport.cleanup()
+            self._transport = None
+        if self._database is not None:
+            self._database.dispose()
+
+    def reset(self) -> None:
+        """SIGHUP, in the launcher's parent: rebuild what new workers inherit."""
+        if self.serve_api:
+            from launcher.wsgi import app as wsgi_app
+
+            self.app = wsgi_app.load_app(self.conf, self.definition)
+        if self.manager is not None:
+            self.manager.reset()
+
+
+def _override(definition: ServiceDefinition, **changes: str | None) -> ServiceDefinition:
+    import dataclasses
+
+    return dataclasses.replace(
+        definition, **{k: v for k, v in changes.items() if v is not None}
+    )

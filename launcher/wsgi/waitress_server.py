@@ -1,0 +1,253 @@
+"""The threading backend: waitress, with a drain waitress does not have.
+
+waitress 3 runs one asyncore-style loop (listener, a wake-up pipe called
+the trigger, one channel per connection) and a pool of task threads that
+run the application. Its own shutdown closes everything at once, so the
+drain is ours, run inside the loop thread between two polls:
+
+1. ``stop()`` sets ``draining`` and pulls the trigger. The loop thread
+   takes the listener out of the loop and closes its descriptor (a dup;
+   no ``shutdown()``), and closes every idle channel.
+2. A channel is busy while it has a queued or running request
+   (``requests``), a partly received one (``request``) or unsent output
+   (``total_outbufs_len``). waitress pops a request only after the app's
+   body was closed and all of it was queued for sending, so "no busy
+   channel" means every response was fully handed to the kernel.
+3. A request served while draining -- the one in flight, or one that
+   arrives on a connection still open -- is answered with
+   ``Connection: close`` and the connection closed after it: the request
+   is marked ``Connection: close`` before waitress writes its headers.
+   Requests pipelined behind it are dropped with the connection, as HTTP
+   allows. A request arriving on an idle connection in the instant it is
+   closed sees the connection close, as with any keep-alive server.
+4. When no channel is busy the loop ends: task threads are stopped, and
+   only then the trigger is closed (a task thread still pulling it would
+   otherwise write into a closed, perhaps reused, descriptor).
+
+Cutting (``wait`` timed out) closes the busy channels: a task still in
+the application fails its next write and ends; the loop thread joins the
+task threads in the background before closing the trigger.
+"""
+
+import logging
+import socket
+import threading
+import time
+from typing import Any
+
+import waitress.server
+from waitress import wasyncore
+from waitress.adjustments import Adjustments
+from waitress.channel import HTTPChannel
+
+from launcher.wsgi import sockets
+from launcher.wsgi.inflight import InFlight, WSGIApp
+from launcher.wsgi.server import address_of
+
+LOG = logging.getLogger(__name__)
+
+# client_socket_timeout = 0 means "forever"; waitress needs a number.
+_FOREVER = 365 * 24 * 3600
+# How long stop() waits for the loop thread to drop the listener, and
+# wait() for it to close connections once told to cut.
+_ACK_TIMEOUT = 10.0
+
+
+def _adjustments(conf: Any) -> dict[str, Any]:
+    return {
+        "threads": conf.default_pool_size,
+        # eventlet's pool bounds connections; waitress counts its listener
+        # and trigger in the same limit.
+        "connection_limit": conf.default_pool_size + 2,
+        # waitress re-listens with its own backlog (1024 by default).
+        "backlog": conf.backlog,
+        "channel_timeout": conf.client_socket_timeout or _FOREVER,
+        # waitress has no per-line limit, only one on all headers.
+        "max_request_header_size": max(
+            conf.max_header_line, Adjustments.max_request_header_size
+        ),
+        # Like eventlet.wsgi: X-Forwarded-* reach the app, which decides
+        # (oslo_middleware.http_proxy_to_wsgi).
+        "clear_untrusted_proxy_headers": False,
+        "asyncore_use_poll": True,  # select() stops at fd 1024
+    }
+
+
+def _draining_channel(draining: threading.Event, keep_alive: bool) -> type:
+    """A channel class that answers with ``Connection: close`` when told."""
+
+    class Channel(HTTPChannel):
+        def service(self) -> None:
+            if (draining.is_set() or not keep_alive) and self.requests:
+                _mark_close(self.requests[0])
+            super().service()
+
+    return Channel
+
+
+def _mark_close(request: Any) -> None:
+    # waitress reads this request header when it builds the response
+    # headers, and then sends Connection: close and closes after flushing.
+    request.headers["CONNECTION"] = "close"
+
+
+def _busy(channel: Any) -> bool:
+    return bool(
+        channel.requests or channel.request is not None or channel.total_outbufs_len
+    )
+
+
+class WaitressServer:
+    """waitress over a dup of a pre-bound socket, with a graceful drain."""
+
+    def __init__(
+        self, app: WSGIApp, sock: socket.socket, wsgi_conf: Any, name: str
+    ) -> None:
+        self._name = name
+        self._conf = wsgi_conf
+        self._app = InFlight(app)
+        self._sock = sock.dup()
+        self._address = address_of(self._sock)
+        sockets.set_keepalive(self._sock, wsgi_conf.tcp_keepidle)
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+        self._draining = threading.Event()
+        self._cut = threading.Event()
+        self._listener_closed = threading.Event()
+        self._drained = threading.Event()  # all answered, or all cut
+        self._trigger_lock = threading.Lock()
+        self._trigger_open = False
+        self._busy_channels = 0
+
+    @property
+    def in_flight(self) -> int:
+        return self._app.count
+
+    @property
+    def address(self) -> tuple[str, int]:
+        return self._address
+
+    # -- caller side -----------------------------------------------------
+
+    def start(self) -> None:
+        if self._thread is not None or self._draining.is_set():
+            return
+        # Built here, not in __init__: waitress starts its task threads
+        # as soon as the server object exists.
+        self._server = waitress.server.create_server(
+            self._app, sockets=[self._sock], **_adjustments(self._conf)
+        )
+        self._server.channel_class = _draining_channel(
+            self._draining, self._conf.keep_alive
+        )
+        self._trigger_open = True
+        self._thread = threading.Thread(
+            target=self._run, name=f"wsgi-{self._name}", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._draining.set()
+        if self._thread is None:
+            self._sock.close()
+            self._drained.set()
+            return
+        self._wake()
+        if threading.current_thread() is not self._thread:
+            if not self._listener_closed.wait(_ACK_TIMEOUT):
+                LOG.warning("%s: server loop did not stop accepting", self._name)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        if self._drained.wait(timeout):
+            if self._thread is not None:
+                self._thread.join(_ACK_TIMEOUT)
+            return True
+        LOG.warning(
+            "%s: cutting %d request(s) on %d connection(s) still in flight "
+            "after %ss",
+            self._name,
+            self.in_flight,
+            self._busy_channels,
+            timeout,
+        )
+        self._cut.set()
+        self._wake()
+        self._drained.wait(_ACK_TIMEOUT)
+        return False
+
+    def _wake(self) -> None:
+        with self._trigger_lock:
+            if self._trigger_open:
+                self._server.pull_trigger()
+
+    # -- loop thread -----------------------------------------------------
+
+    def _run(self) -> None:
+        server = self._server
+        try:
+            while True:
+                wasyncore.loop(
+                    timeout=server.adj.asyncore_loop_timeout,
+                    map=server._map,
+                    use_poll=server.adj.asyncore_use_poll,
+                    count=1,
+                )
+                if self._draining.is_set() and self._drain_step():
+                    break
+        except Exception:
+            LOG.exception("%s: server loop failed", self._name)
+        finally:
+            self._teardown()
+
+    def _drain_step(self) -> bool:
+        """One drain pass; True when no connection is left to wait for."""
+        if not self._listener_closed.is_set():
+            self._close_listener()
+        channels = list(self._server.active_channels.values())
+        if self._cut.is_set():
+            for channel in channels:
+                channel.handle_close()
+            return True
+        self._server.maintenance(time.time())  # bounds half-sent requests
+        busy = 0
+        for channel in channels:
+            if _busy(channel):
+                busy += 1
+            else:
+                channel.handle_close()
+        self._busy_channels = busy
+        return busy == 0
+
+    def _close_listener(self) -> None:
+        server = self._server
+        server.accepting = False
+        # The dispatcher's close, not the server's: that would close the
+        # trigger too. Closes our dup only; never shutdown().
+        wasyncore.dispatcher.close(server)
+        for channel in list(server.active_channels.values()):
+            for request in list(channel.requests):
+                _mark_close(request)
+        self._listener_closed.set()
+
+    def _teardown(self) -> None:
+        server = self._server
+        for channel in list(server.active_channels.values()):
+            channel.handle_close()
+        if not self._listener_closed.is_set():
+            wasyncore.dispatcher.close(server)
+            self._listener_closed.set()
+        self._drained.set()
+        self._stop_task_threads()
+        with self._trigger_lock:
+            self._trigger_open = False
+            wasyncore.close_all(server._map)
+            server.trigger.close()
+
+    def _stop_task_threads(self) -> None:
+        """Let every task thread finish its task and exit; wait for them."""
+        dispatcher = self._server.task_dispatcher
+        dispatcher.set_thread_count(0)
+        with dispatcher.lock:
+            dispatcher.queue.clear()
+            while dispatcher.threads:
+                dispatcher.thread_exit_cv.wait()

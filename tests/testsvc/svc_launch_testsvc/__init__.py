@@ -1,0 +1,1 @@
+"""Test-only daemons for svc-launch's own tests."""

@@ -1,0 +1,61 @@
+import os
+import time
+
+import oslo_messaging
+from oslo_log import log as logging
+
+from launcher import errors
+from launcher.manager import Manager, periodic
+
+LOG = logging.getLogger(__name__)
+
+
+class EchoManager(Manager):
+    target = oslo_messaging.Target(version="1.1")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.records: list = []
+        self.ticks = 0
+
+    def echo(self, context, value):
+        return value
+
+    def whoami(self, context):
+        return {"host": self.host, "pid": os.getpid()}
+
+    def slow(self, context, seconds):
+        LOG.info("slow call started for %ss", seconds)
+        time.sleep(seconds)
+        return {"slept": seconds, "pid": os.getpid()}
+
+    def request_id(self, context):
+        LOG.info("request_id seen by the RPC side")
+        return context.request_id
+
+    def record(self, context, value):
+        self.records.append(value)
+
+    def get_records(self, context):
+        return list(self.records)
+
+    def get_ticks(self, context):
+        return self.ticks
+
+    @periodic(spacing=1, run_immediately=True)
+    def tick(self, context):
+        self.ticks += 1
+
+    @periodic(spacing=1, run_immediately=True)
+    def broken_task(self, context):
+        raise RuntimeError("this periodic task always fails")
+
+
+class CrashingManager(Manager):
+    def init_host(self):
+        raise RuntimeError("simulated start-up crash")
+
+
+class BadConfigManager(Manager):
+    def init_host(self):
+        raise errors.ConfigError("simulated bad option", "set [test] thing")
