@@ -37,9 +37,7 @@ def _naive_utc(moment: datetime.datetime) -> datetime.datetime:
     return moment.astimezone(datetime.UTC).replace(tzinfo=None)
 
 
-def judge(
-    row: ServiceRow, service_down_time: int, now: datetime.datetime
-) -> StatusRow:
+def judge(row: ServiceRow, service_down_time: int, now: datetime.datetime) -> StatusRow:
     """Up when the last heartbeat is within ``service_down_time`` of ``now``.
 
     The gap is taken in absolute value, as nova does: a heartbeat slightly
@@ -89,7 +87,10 @@ def render(rows: Sequence[StatusRow]) -> str:
         return EMPTY
     table = [HEADERS, *(_cells(row) for row in rows)]
     widths = [max(len(line[i]) for line in table) for i in range(len(HEADERS))]
-    lines = ("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)) for line in table)
+    lines = (
+        "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True))
+        for line in table
+    )
     return "\n".join(line.rstrip() for line in lines)
 
 

@@ -229,7 +229,7 @@ class Database:
 
     @property
     def engine(self) -> Engine:
-        """The SQLAlchemy engine, built on first access (migrations use it)."""
+        """The SQLAlchemy engine, built on first access; for inspection and tools."""
         with self._translate():
             return self._start()
 
@@ -256,7 +256,7 @@ class Database:
         with self._translate():
             try:
                 return self._report(host, binary, topic)
-            except ZeroDivisionError:
+            except db_exc.DBDuplicateEntry:
                 return self._report(host, binary, topic)
 
     def list_services(self) -> list[ServiceRow]:
@@ -404,4 +404,3 @@ class Database:
             f"database {self.masked_url} is not migrated: {_reason(exc)}",
             "run: svc-launch db sync",
         )
-
