@@ -70,8 +70,7 @@ def _select(backend: Backend) -> Backend:
     wanted = oslo_backend.BackendType(backend.value)
     if chosen is not None and chosen != wanted:
         raise BackendConflict(
-            f"backend already set to {chosen.value}, cannot switch to "
-            f"{backend.value}"
+            f"backend already set to {chosen.value}, cannot switch to {backend.value}"
         )
     if backend is Backend.EVENTLET:
         import eventlet

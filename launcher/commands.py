@@ -74,11 +74,13 @@ def _list(found: registry.Registry, out: Callable[[str], None]) -> int:
 
 def _table(rows: list[tuple[str, ...]]) -> list[str]:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
-            for row in rows]
+    return [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
 
 
-def _database(conf: cfg.ConfigOpts):  # noqa: ANN202 - lazily imported type
+def _database(conf: cfg.ConfigOpts):
     from launcher.db.api import Database
 
     return Database(config.database_connection(conf))
@@ -148,6 +150,9 @@ def _supervise(conf: cfg.ConfigOpts, definitions: list) -> int:
     from launcher.supervisor import ProcessLauncher
 
     sockets = {d.binary: launch.bind(conf, d) for d in definitions if d.api}
+    for binary, sock in sockets.items():
+        host, port = sock.getsockname()[:2]
+        LOG.info("%s listening on http://%s:%d", binary, host, port)
     launcher = ProcessLauncher(conf, listeners=sockets.values())
     for definition in definitions:
         for role in launch.plan(conf, definition, sockets.get(definition.binary)):

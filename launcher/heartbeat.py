@@ -35,9 +35,7 @@ class Heartbeat:
 
     def start(self) -> None:
         self.beat()
-        self._thread = threading.Thread(
-            target=self._run, name="heartbeat", daemon=True
-        )
+        self._thread = threading.Thread(target=self._run, name="heartbeat", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
@@ -50,8 +48,9 @@ class Heartbeat:
             self._store.heartbeat(*self._identity)
         except errors.DatabaseUnavailable as exc:
             if not self.outage:
-                LOG.error("heartbeat failed, will retry every %ss: %s",
-                          self._interval, exc)
+                LOG.error(
+                    "heartbeat failed, will retry every %ss: %s", self._interval, exc
+                )
             self.outage = True
             return False
         except Exception:

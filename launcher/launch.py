@@ -52,8 +52,12 @@ def plan(
         Role(
             f"{definition.binary} api",
             Service.create(
-                conf, definition=definition, serve_api=True, serve_rpc=False,
-                primary=not definition.rpc, sock=sock,
+                conf,
+                definition=definition,
+                serve_api=True,
+                serve_rpc=False,
+                primary=not definition.rpc,
+                sock=sock,
             ),
             _count(conf, group, definition.api.workers_opt),
         )

@@ -63,9 +63,7 @@ class Manager(periodic_task.PeriodicTasks):
         return self.run_periodic_tasks(context, raise_on_error=raise_on_error)
 
 
-_HIDDEN = frozenset(
-    name for name in dir(Manager) if not name.startswith("_")
-)
+_HIDDEN = frozenset(name for name in dir(Manager) if not name.startswith("_"))
 
 
 class ManagerAccessPolicy(oslo_messaging.DefaultRPCAccessPolicy):

@@ -95,9 +95,7 @@ supervisor_opts = [
 ]
 
 wsgi_opts = [
-    cfg.IntOpt(
-        "backlog", default=4096, min=1, help="Listen backlog of API sockets."
-    ),
+    cfg.IntOpt("backlog", default=4096, min=1, help="Listen backlog of API sockets."),
     cfg.IntOpt(
         "tcp_keepidle",
         default=600,
@@ -128,7 +126,7 @@ wsgi_opts = [
         "log_format",
         default='%(client_ip)s "%(request_line)s" status: %(status_code)s '
         "len: %(body_length)s time: %(wall_seconds).7f",
-        help="Access log line format (eventlet backend).",
+        help="Access log line format, written once the response body is closed.",
     ),
 ]
 
@@ -212,8 +210,14 @@ def list_opts() -> Iterable[tuple[str | None, list[cfg.Opt]]]:
     """oslo-config-generator entry point: the framework and every daemon found."""
     from launcher import registry
 
+    from oslo_messaging._metrics import client as metrics_client
+    from oslo_messaging._tracing import client as tracing_client
+
     yield None, core_opts
     yield "supervisor", supervisor_opts
     yield "wsgi", wsgi_opts
-    for binary, definition in sorted(registry.load().definitions.items()):
+    # oslo.messaging uses these groups but leaves them out of its own list.
+    yield "oslo_messaging_tracing", tracing_client.oslo_messaging_tracing
+    yield "oslo_messaging_metrics", metrics_client.oslo_messaging_metrics
+    for _binary, definition in sorted(registry.load().definitions.items()):
         yield definition.group, definition_opts(definition)

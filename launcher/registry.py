@@ -78,7 +78,9 @@ def load(namespace: str = NAMESPACE) -> Registry:
                 continue
         if not isinstance(value, ServiceDefinition):
             broken[ext.name] = BrokenEntryPoint(
-                ext.name, target, f"expected a ServiceDefinition, got {_describe(value)}"
+                ext.name,
+                target,
+                f"expected a ServiceDefinition, got {_describe(value)}",
             )
             continue
         if value.binary != ext.name:

@@ -143,8 +143,13 @@ class Service(ServiceBase):
         if self.primary:
             self._start_background(manager)
         manager.post_start_hook()
-        LOG.info("%s started on %s (rpc=%s api=%s)", self.binary, self.host,
-                 self.serve_rpc, self.serve_api)
+        LOG.info(
+            "%s started on %s (rpc=%s api=%s)",
+            self.binary,
+            self.host,
+            self.serve_rpc,
+            self.serve_api,
+        )
 
     def _get_transport(self) -> Any:
         if self._transport is None:
@@ -154,7 +159,10 @@ class Service(ServiceBase):
     def _start_rpc(self, manager: Manager) -> None:
         endpoints = [manager, *manager.additional_endpoints]
         self.rpc_server = rpc.get_server(
-            self._get_transport(), self.topic, self.host, endpoints,
+            self._get_transport(),
+            self.topic,
+            self.host,
+            endpoints,
             access_policy=ManagerAccessPolicy,
         )
         self.rpc_server.start()
@@ -172,12 +180,16 @@ class Service(ServiceBase):
     def _start_background(self, manager: Manager) -> None:
         if self.conf.periodic_enable:
             self._periodic = PeriodicRunner(
-                manager, self.conf.periodic_interval_max,
+                manager,
+                self.conf.periodic_interval_max,
                 self.conf.periodic_fuzzy_delay,
             )
             self._periodic.start()
         self._heartbeat = Heartbeat(
-            self.database, self.host, self.binary, self.topic,
+            self.database,
+            self.host,
+            self.binary,
+            self.topic,
             self.conf.report_interval,
         )
         self._heartbeat.start()
@@ -226,7 +238,9 @@ class Service(ServiceBase):
             self.manager.reset()
 
 
-def _override(definition: ServiceDefinition, **changes: str | None) -> ServiceDefinition:
+def _override(
+    definition: ServiceDefinition, **changes: str | None
+) -> ServiceDefinition:
     import dataclasses
 
     return dataclasses.replace(

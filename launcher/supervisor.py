@@ -175,7 +175,9 @@ class ProcessLauncher:
             code = errors.EXIT_RUNTIME
             try:
                 code = worker.run(
-                    group.service, write_fd, parent_pid,
+                    group.service,
+                    write_fd,
+                    parent_pid,
                     self.conf.graceful_shutdown_timeout,
                 )
             finally:
@@ -212,8 +214,9 @@ class ProcessLauncher:
             LOG.info("worker %d of %s stopped: %s", w.pid, w.group.name, what)
             return
         if w.ready:
-            LOG.warning("worker %d of %s died: %s; respawning",
-                        w.pid, w.group.name, what)
+            LOG.warning(
+                "worker %d of %s died: %s; respawning", w.pid, w.group.name, what
+            )
             w.group.pending.append(self._clock())
             return
         self._on_start_failure(w.group, code, what)
@@ -232,9 +235,14 @@ class ProcessLauncher:
         group.backoff = min(
             max(initial, group.backoff * 2), self.conf.supervisor.respawn_backoff_max
         )
-        LOG.warning("worker of %s died at start-up (%s), try %d of %d; "
-                    "respawning in %.1fs", group.name, what, tries,
-                    self.conf.supervisor.respawn_max_tries, group.backoff)
+        LOG.warning(
+            "worker of %s died at start-up (%s), try %d of %d; respawning in %.1fs",
+            group.name,
+            what,
+            tries,
+            self.conf.supervisor.respawn_max_tries,
+            group.backoff,
+        )
         group.pending.append(now + group.backoff)
 
     def _give_up(self, group: Group, tries: int, what: str) -> None:
@@ -270,11 +278,15 @@ class ProcessLauncher:
             LOG.info("all %d workers ready", len(self._workers))
 
     def _refuse_threads(self) -> None:
-        extra = [t.name for t in threading.enumerate() if t is not threading.main_thread()]
+        extra = [
+            t.name for t in threading.enumerate() if t is not threading.main_thread()
+        ]
         if extra:
-            LOG.warning("forking with other threads running (%s): state they "
-                        "hold may be copied half-updated into workers",
-                        ", ".join(extra))
+            LOG.warning(
+                "forking with other threads running (%s): state they "
+                "hold may be copied half-updated into workers",
+                ", ".join(extra),
+            )
 
     # -- reload ------------------------------------------------------------
 
@@ -317,8 +329,11 @@ class ProcessLauncher:
             remaining = deadline - self._clock()
             if dead or remaining <= 0:
                 why = "died" if dead else "was not ready in time"
-                LOG.error("reload aborted: a new worker of %s %s; old workers "
-                          "keep serving", fresh[0].group.name, why)
+                LOG.error(
+                    "reload aborted: a new worker of %s %s; old workers keep serving",
+                    fresh[0].group.name,
+                    why,
+                )
                 for w in fresh:
                     self._retire(w)
                 return False

@@ -106,7 +106,6 @@ def run(
 
 def _wait_readable(fd: int) -> None:
 
-
     while True:
         readable, _, _ = select.select([fd], [], [], None)
         if readable:
@@ -118,7 +117,7 @@ def exit_now(code: int) -> None:
     for handler in logging.getLogger().handlers:
         try:
             handler.flush()
-        except Exception:  # noqa: S110 - nothing useful to do at exit
+        except Exception:
             pass
     sys.stdout.flush()
     sys.stderr.flush()

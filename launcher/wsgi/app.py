@@ -74,7 +74,7 @@ def find_paste_config(conf: cfg.ConfigOpts, definition: ServiceDefinition) -> st
             return name
         raise _not_found(name, [os.path.dirname(name)], definition)
     package, relative = _split_packaged(name)
-    found = conf.find_file(relative)
+    found = conf.find_file(os.path.basename(relative) if package else relative)
     if found:
         return os.path.abspath(found)
     looked = _config_dirs(conf)
@@ -108,14 +108,20 @@ def _split_packaged(name: str) -> tuple[str | None, str]:
 
 
 def _packaged_file(package: str, relative: str) -> str | None:
+    """``relative`` inside ``package``, or beside it when it is a module."""
     try:
-        resource = importlib.resources.files(package).joinpath(relative)
-    except (ImportError, TypeError):
+        try:
+            root = importlib.resources.files(package)
+        except TypeError:  # a module, not a package (Python < 3.12)
+            root = importlib.resources.files(package.rpartition(".")[0] or package)
+    except (ImportError, TypeError, ValueError):
+        return None
+    resource = root.joinpath(relative)
+    if not resource.is_file():
         return None
     # Packages are installed as directories (no zip imports here), so the
     # resource has a real path that paste can open.
-    path = os.fspath(resource) if resource.is_file() else None  # type: ignore[call-overload]
-    return os.path.abspath(path) if path else None
+    return os.path.abspath(os.fspath(resource))  # type: ignore[call-overload]
 
 
 def _config_dirs(conf: cfg.ConfigOpts) -> list[str]:

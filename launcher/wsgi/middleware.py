@@ -14,7 +14,6 @@ used directly.
 
 import json
 import logging
-import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -23,13 +22,12 @@ from oslo_context import context as oslo_context
 from oslo_middleware import healthcheck, request_id, sizelimit
 
 from launcher import errors
-from launcher.wsgi import body
+from launcher.wsgi import CONTEXT_KEY, body
 from launcher.wsgi.app import conf_from_global
 from launcher.wsgi.inflight import StartResponse, WSGIApp
 
 LOG = logging.getLogger(__name__)
 
-CONTEXT_KEY = "svc_launch.context"
 ADMIN_ROLE = "admin"
 Filter = Callable[[WSGIApp], WSGIApp]
 
@@ -122,9 +120,12 @@ class FaultWrapper:
     def __call__(
         self, environ: dict[str, Any], start_response: StartResponse
     ) -> Iterable[bytes]:
+        deferred = DeferredStart(start_response)
         try:
-            return self._app(environ, start_response)
+            result = self._app(environ, deferred)
         except webob.exc.HTTPException as exc:
+            if deferred.live:
+                raise
             headers = [
                 (k, v)
                 for k, v in exc.headers.items()
@@ -139,6 +140,8 @@ class FaultWrapper:
                 environ.get("PATH_INFO"),
                 environ.get(request_id.ENV_REQUEST_ID, "-"),
             )
+            if deferred.live:
+                raise
             return _fault(
                 start_response,
                 500,
@@ -146,6 +149,44 @@ class FaultWrapper:
                 "The server has either erred or is incapable of performing "
                 "the requested operation.",
             )
+        deferred.go_live()
+        return result
+
+
+class DeferredStart:
+    """Holds the app's ``start_response`` until the app has returned.
+
+    So a fault can still choose the status without passing ``exc_info``:
+    real servers would accept that, but webob's ``Request.get_response``
+    (used by oslo.middleware and most webob filters above us) re-raises
+    any ``exc_info`` it is given. Only an app that used the legacy
+    ``write()`` callable goes live early; its errors cannot be converted.
+    """
+
+    def __init__(self, start_response: StartResponse) -> None:
+        self._start = start_response
+        self._pending: tuple[Any, ...] | None = None
+        self._write: Callable[[bytes], Any] | None = None
+        self.live = False
+
+    def __call__(
+        self, status: str, headers: list[tuple[str, str]], exc_info: Any = None
+    ) -> Callable[[bytes], Any]:
+        if self.live:
+            return self._start(status, headers, exc_info)
+        self._pending = (status, headers, exc_info)
+        return self._legacy_write
+
+    def go_live(self) -> None:
+        self.live = True
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            self._write = self._start(*pending)
+
+    def _legacy_write(self, data: bytes) -> Any:
+        self.go_live()
+        assert self._write is not None
+        return self._write(data)
 
 
 def _fault(
@@ -163,8 +204,7 @@ def _fault(
         ("Content-Type", "application/json"),
         ("Content-Length", str(len(payload))),
     ]
-    # exc_info: the app may have called start_response before raising.
-    start_response(f"{code} {title}", headers, sys.exc_info())
+    start_response(f"{code} {title}", headers)
     return [payload]
 
 

@@ -6,7 +6,6 @@ GET /stream?chunks=N&delay=S   N chunks, S seconds apart, streamed
 anything else         404 JSON fault
 """
 
-import json
 import os
 import time
 from collections.abc import Iterable, Iterator

@@ -43,7 +43,9 @@ class Server(Protocol):
         """The (host, port) actually bound."""
 
 
-def create_server(app: WSGIApp, sock: socket.socket, wsgi_conf: Any, name: str) -> Server:
+def create_server(
+    app: WSGIApp, sock: socket.socket, wsgi_conf: Any, name: str
+) -> Server:
     """Build the server of this process's backend around a pre-bound socket.
 
     ``wsgi_conf`` is the ``[wsgi]`` group (``conf.wsgi``); ``name`` names the

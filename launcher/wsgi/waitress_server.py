@@ -12,7 +12,12 @@ drain is ours, run inside the loop thread between two polls:
    (``requests``), a partly received one (``request``) or unsent output
    (``total_outbufs_len``). waitress pops a request only after the app's
    body was closed and all of it was queued for sending, so "no busy
-   channel" means every response was fully handed to the kernel.
+   channel" means every response was fully handed to the kernel. A
+   channel accepted a moment ago that has not sent its first request yet
+   is not idle either: its client sent a request to a live server and
+   expects an answer, so it gets :data:`FRESH_GRACE` seconds from its
+   accept to send it (closing such connections at once lost a few
+   requests on every worker rotation under load).
 3. A request served while draining -- the one in flight, or one that
    arrives on a connection still open -- is answered with
    ``Connection: close`` and the connection closed after it: the request
@@ -41,6 +46,7 @@ from waitress.adjustments import Adjustments
 from waitress.channel import HTTPChannel
 
 from launcher.wsgi import sockets
+from launcher.wsgi.accesslog import AccessLog
 from launcher.wsgi.inflight import InFlight, WSGIApp
 from launcher.wsgi.server import address_of
 
@@ -51,14 +57,21 @@ _FOREVER = 365 * 24 * 3600
 # How long stop() waits for the loop thread to drop the listener, and
 # wait() for it to close connections once told to cut.
 _ACK_TIMEOUT = 10.0
+# How long a connection accepted before stop() may take to send its request.
+FRESH_GRACE = 2.0
+# Poll timeout while draining, so the fresh-connection grace is kept.
+_DRAIN_POLL = 0.1
 
 
 def _adjustments(conf: Any) -> dict[str, Any]:
     return {
         "threads": conf.default_pool_size,
-        # eventlet's pool bounds connections; waitress counts its listener
-        # and trigger in the same limit.
-        "connection_limit": conf.default_pool_size + 2,
+        # Idle keep-alive connections hold no thread here, so keep
+        # waitress's own limit unless the pool is bigger; the limit also
+        # counts the listener and the trigger.
+        "connection_limit": max(
+            Adjustments.connection_limit, conf.default_pool_size + 2
+        ),
         # waitress re-listens with its own backlog (1024 by default).
         "backlog": conf.backlog,
         "channel_timeout": conf.client_socket_timeout or _FOREVER,
@@ -77,7 +90,10 @@ def _draining_channel(draining: threading.Event, keep_alive: bool) -> type:
     """A channel class that answers with ``Connection: close`` when told."""
 
     class Channel(HTTPChannel):
+        svc_launch_served = False  # set once a request was taken up
+
         def service(self) -> None:
+            self.svc_launch_served = True
             if (draining.is_set() or not keep_alive) and self.requests:
                 _mark_close(self.requests[0])
             super().service()
@@ -91,10 +107,12 @@ def _mark_close(request: Any) -> None:
     request.headers["CONNECTION"] = "close"
 
 
-def _busy(channel: Any) -> bool:
-    return bool(
-        channel.requests or channel.request is not None or channel.total_outbufs_len
-    )
+def _busy(channel: Any, now: float) -> bool:
+    if channel.requests or channel.request is not None or channel.total_outbufs_len:
+        return True
+    # Accepted, nothing received yet: its request is likely on the wire.
+    fresh = not channel.svc_launch_served
+    return fresh and now - channel.creation_time < FRESH_GRACE
 
 
 class WaitressServer:
@@ -105,7 +123,8 @@ class WaitressServer:
     ) -> None:
         self._name = name
         self._conf = wsgi_conf
-        self._app = InFlight(app)
+        # waitress writes no access log, and logs escaping errors itself.
+        self._app = InFlight(AccessLog(app, wsgi_conf.log_format, log_errors=False))
         self._sock = sock.dup()
         self._address = address_of(self._sock)
         sockets.set_keepalive(self._sock, wsgi_conf.tcp_keepidle)
@@ -118,6 +137,7 @@ class WaitressServer:
         self._trigger_lock = threading.Lock()
         self._trigger_open = False
         self._busy_channels = 0
+        self._crashed = False
 
     @property
     def in_flight(self) -> int:
@@ -145,6 +165,7 @@ class WaitressServer:
             target=self._run, name=f"wsgi-{self._name}", daemon=True
         )
         self._thread.start()
+        LOG.info("%s: serving on http://%s:%s (waitress)", self._name, *self._address)
 
     def stop(self) -> None:
         self._draining.set()
@@ -161,17 +182,16 @@ class WaitressServer:
         if self._drained.wait(timeout):
             if self._thread is not None:
                 self._thread.join(_ACK_TIMEOUT)
-            return True
+            return not self._crashed
         LOG.warning(
-            "%s: cutting %d request(s) on %d connection(s) still in flight "
-            "after %ss",
+            "%s: cutting %d request(s) on %d connection(s) still in flight after %ss",
             self._name,
             self.in_flight,
             self._busy_channels,
             timeout,
         )
         self._cut.set()
-        self._wake()
+        self.stop()  # in case the caller did not; wakes the loop
         self._drained.wait(_ACK_TIMEOUT)
         return False
 
@@ -186,8 +206,11 @@ class WaitressServer:
         server = self._server
         try:
             while True:
+                draining = self._draining.is_set()
                 wasyncore.loop(
-                    timeout=server.adj.asyncore_loop_timeout,
+                    timeout=_DRAIN_POLL
+                    if draining
+                    else server.adj.asyncore_loop_timeout,
                     map=server._map,
                     use_poll=server.adj.asyncore_use_poll,
                     count=1,
@@ -195,6 +218,7 @@ class WaitressServer:
                 if self._draining.is_set() and self._drain_step():
                     break
         except Exception:
+            self._crashed = True
             LOG.exception("%s: server loop failed", self._name)
         finally:
             self._teardown()
@@ -208,10 +232,11 @@ class WaitressServer:
             for channel in channels:
                 channel.handle_close()
             return True
-        self._server.maintenance(time.time())  # bounds half-sent requests
+        now = time.time()
+        self._server.maintenance(now)  # bounds half-sent requests
         busy = 0
         for channel in channels:
-            if _busy(channel):
+            if _busy(channel, now):
                 busy += 1
             else:
                 channel.handle_close()

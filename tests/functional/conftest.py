@@ -16,11 +16,17 @@ def _reachable(port: int) -> bool:
 @pytest.fixture(scope="session", autouse=True)
 def real_services():
     """Functional tests need the real broker and database; say so plainly."""
-    missing = [name for name, port in (("RabbitMQ", 5672), ("PostgreSQL", 5432))
-               if not _reachable(port)]
+    missing = [
+        name
+        for name, port in (("RabbitMQ", 5672), ("PostgreSQL", 5432))
+        if not _reachable(port)
+    ]
     if missing:
-        pytest.fail(f"{' and '.join(missing)} not reachable on 127.0.0.1; "
-                    "start them (see README, 'Tests')", pytrace=False)
+        pytest.fail(
+            f"{' and '.join(missing)} not reachable on 127.0.0.1; "
+            "start them (see README, 'Tests')",
+            pytrace=False,
+        )
 
 
 @pytest.fixture

@@ -12,32 +12,20 @@ import re
 import signal
 import subprocess
 import sys
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import oslo_messaging
 from oslo_config import cfg
 
 from launcher import backend, rpc
+from launcher.testing import wait_for
 
 RABBIT_URL = "rabbit://guest:guest@127.0.0.1:5672/"
 POSTGRES_ADMIN_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
 # The console script, exactly as an operator runs it.
 SVC_LAUNCH = [str(Path(sys.executable).with_name("svc-launch"))]
-
-
-def wait_for(predicate: Callable[[], object], timeout: float = 30.0,
-             what: str = "condition") -> object:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.05)
 
 
 def write_config(path: Path, sections: dict[str, dict[str, object]]) -> Path:
@@ -53,10 +41,17 @@ def write_config(path: Path, sections: dict[str, dict[str, object]]) -> Path:
 class Daemon:
     """One ``svc-launch`` process tree."""
 
-    def __init__(self, workdir: Path, binaries: list[str], *,
-                 database_url: str | None = None, exchange: str | None = None,
-                 host: str = "fhost", extra: dict[str, dict[str, object]] | None = None,
-                 args: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        binaries: list[str],
+        *,
+        database_url: str | None = None,
+        exchange: str | None = None,
+        host: str = "fhost",
+        extra: dict[str, dict[str, object]] | None = None,
+        args: list[str] | None = None,
+    ) -> None:
         self.workdir = workdir
         workdir.mkdir(parents=True, exist_ok=True)
         self.binaries = binaries
@@ -81,15 +76,25 @@ class Daemon:
         for section, options in (extra or {}).items():
             sections.setdefault(section, {}).update(options)
         self.config_path = write_config(workdir / "svc-launch.conf", sections)
-        self.args = ["--config-file", str(self.config_path), "--host", host,
-                     *(a for b in binaries for a in ("--binary", b)), *(args or [])]
+        self.args = [
+            "--config-file",
+            str(self.config_path),
+            "--host",
+            host,
+            *(a for b in binaries for a in ("--binary", b)),
+            *(args or []),
+        ]
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> "Daemon":
         env = dict(os.environ, SVC_LAUNCH_BACKEND=backend.current().value)
         self.proc = subprocess.Popen(
-            SVC_LAUNCH + self.args, env=env, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True, start_new_session=True,
+            SVC_LAUNCH + self.args,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
         )
         return self
 
@@ -101,14 +106,17 @@ class Daemon:
     def log(self) -> str:
         return self.log_path.read_text() if self.log_path.exists() else ""
 
-    def wait_log(self, pattern: str, count: int = 1, timeout: float = 30.0) -> list[str]:
+    def wait_log(
+        self, pattern: str, count: int = 1, timeout: float = 30.0
+    ) -> list[str]:
         regex = re.compile(pattern)
 
         def found() -> list[str] | None:
             if self.proc is not None and self.proc.poll() is not None:
                 raise AssertionError(
                     f"daemon exited {self.proc.returncode} while waiting for "
-                    f"{pattern!r}:\n{self.proc.stderr.read()}\n{self.log()[-3000:]}")
+                    f"{pattern!r}:\n{self.proc.stderr.read()}\n{self.log()[-3000:]}"
+                )
             hits = regex.findall(self.log())
             return hits if len(hits) >= count else None
 
@@ -118,10 +126,15 @@ class Daemon:
         self.wait_log(r"all \d+ workers ready", timeout=timeout)
         return self
 
+    def api_url(self, binary: str) -> str:
+        return self.wait_log(rf"{binary} listening on (http://\S+)")[0]
+
     def worker_pids(self) -> set[int]:
         started = {int(p) for p in re.findall(r"started worker (\d+)", self.log())}
-        stopped = {int(p) for p in re.findall(r"worker (\d+) of .* (?:stopped|died)",
-                                              self.log())}
+        stopped = {
+            int(p)
+            for p in re.findall(r"worker (\d+) of .* (?:stopped|died)", self.log())
+        }
         return started - stopped
 
     def signal(self, signum: int) -> None:
@@ -152,8 +165,9 @@ class Daemon:
 
 def run_cli(args: list[str], timeout: float = 60) -> subprocess.CompletedProcess:
     env = dict(os.environ, SVC_LAUNCH_BACKEND=backend.current().value)
-    return subprocess.run(SVC_LAUNCH + args, env=env, capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run(
+        SVC_LAUNCH + args, env=env, capture_output=True, text=True, timeout=timeout
+    )
 
 
 @contextlib.contextmanager
@@ -181,17 +195,30 @@ def postgres_database() -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(sqlalchemy.text(f'CREATE DATABASE "{name}"'))
     except sqlalchemy.exc.OperationalError as exc:
-        raise AssertionError(f"PostgreSQL at 127.0.0.1:5432 is required: {exc}") from exc
+        raise AssertionError(
+            f"PostgreSQL at 127.0.0.1:5432 is required: {exc}"
+        ) from exc
     try:
         yield f"postgresql+psycopg2://postgres@127.0.0.1:5432/{name}"
     finally:
         with admin.connect() as conn:
-            conn.execute(sqlalchemy.text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = :name"), {"name": name})
+            conn.execute(
+                sqlalchemy.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = :name"
+                ),
+                {"name": name},
+            )
             conn.execute(sqlalchemy.text(f'DROP DATABASE IF EXISTS "{name}"'))
         admin.dispose()
 
 
-__all__ = ["Daemon", "oslo_messaging", "postgres_database", "rpc_client",
-           "run_cli", "wait_for", "write_config"]
+__all__ = [
+    "Daemon",
+    "oslo_messaging",
+    "postgres_database",
+    "rpc_client",
+    "run_cli",
+    "wait_for",
+    "write_config",
+]

@@ -22,8 +22,10 @@ def test_two_instances_share_calls_and_both_hear_fanout(daemons):
         client.prepare(fanout=True).cast({}, "record", value="hello")
         for host in ("alpha", "beta"):
             direct = client.prepare(server=host)
-            harness.wait_for(lambda d=direct: d.call({}, "get_records") == ["hello"],
-                             what=f"fanout to reach {host}")
+            harness.wait_for(
+                lambda d=direct: d.call({}, "get_records") == ["hello"],
+                what=f"fanout to reach {host}",
+            )
 
 
 def test_periodic_tasks_run_and_a_failing_task_does_not_stop_them(daemons):
@@ -38,7 +40,8 @@ def test_sigterm_lets_an_in_flight_rpc_call_finish(daemons):
     result = {}
     with harness.rpc_client(daemon.exchange, "test-echo") as client:
         caller = threading.Thread(
-            target=lambda: result.update(client.call({}, "slow", seconds=2)))
+            target=lambda: result.update(client.call({}, "slow", seconds=2))
+        )
         caller.start()
         daemon.wait_log(r"slow call started")
         daemon.signal(signal.SIGTERM)

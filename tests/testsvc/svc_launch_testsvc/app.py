@@ -6,9 +6,12 @@ import time
 
 import webob
 import webob.dec
+from oslo_log import log as logging
 
 from launcher import rpc
 from launcher.wsgi.app import conf_from_global
+
+LOG = logging.getLogger(__name__)
 
 
 class TestApp:
@@ -26,18 +29,22 @@ class TestApp:
         if req.path == "/":
             return _json({"pid": os.getpid()})
         if req.path == "/slow":
+            LOG.info("slow request started")
             time.sleep(float(req.params.get("seconds", "1")))
             return _json({"pid": os.getpid(), "slow": True})
         if req.path == "/rpc-request-id":
             context = req.environ["svc_launch.context"]
-            seen = self.client().call(context, "request_id")
-            return _json({"api": context.request_id, "rpc": seen})
+            seen = self.client().call(context, "request_ids")
+            api = {"local": context.request_id, "global": context.global_request_id}
+            return _json({"api": api, "rpc": seen})
         return _json({"error": "not found"}, status=404)
 
 
 def _json(body, status=200) -> webob.Response:
     return webob.Response(
-        json.dumps(body), status=status, content_type="application/json",
+        json.dumps(body),
+        status=status,
+        content_type="application/json",
         charset="utf-8",
     )
 

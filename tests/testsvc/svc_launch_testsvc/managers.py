@@ -29,9 +29,9 @@ class EchoManager(Manager):
         time.sleep(seconds)
         return {"slept": seconds, "pid": os.getpid()}
 
-    def request_id(self, context):
-        LOG.info("request_id seen by the RPC side")
-        return context.request_id
+    def request_ids(self, context):
+        LOG.info("request ids seen by the RPC side")
+        return {"local": context.request_id, "global": context.global_request_id}
 
     def record(self, context, value):
         self.records.append(value)

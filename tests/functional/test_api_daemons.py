@@ -1,0 +1,125 @@
+"""API daemons as real processes: shared sockets, signals, reloads."""
+
+import json
+import os
+import signal
+import threading
+import urllib.error
+import urllib.request
+
+from tests.functional import harness
+
+
+def get(
+    url: str,
+    headers: dict | None = None,
+    timeout: float = 30,
+    response_headers: dict | None = None,
+) -> dict:
+    request = urllib.request.Request(url, headers=headers or {})
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        if response_headers is not None:
+            response_headers.update({k.lower(): v for k, v in response.headers.items()})
+        return json.loads(response.read())
+
+
+class Load:
+    """Clients sending requests back to back, each on a new connection."""
+
+    def __init__(self, url: str, clients: int = 4) -> None:
+        self.url = url
+        self.ok = 0
+        self.failures: list[str] = []
+        self.pids: set[int] = set()
+        self._stop = threading.Event()
+        self._threads = [threading.Thread(target=self._run) for _ in range(clients)]
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.pids.add(get(self.url, timeout=10)["pid"])
+                self.ok += 1
+            except (OSError, urllib.error.URLError, ValueError) as exc:
+                self.failures.append(repr(exc))
+
+    def __enter__(self) -> "Load":
+        for t in self._threads:
+            t.start()
+        harness.wait_for(lambda: self.ok > 0, what="first request")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        for t in self._threads:
+            t.join(30)
+
+
+def test_request_id_flows_from_api_into_rpc_and_both_logs(daemons):
+    daemon = daemons(["test-echo", "test-api"]).wait_ready()
+    url = daemon.api_url("test-api")
+    # An inbound X-OpenStack-Request-ID is the caller's (global) id; the
+    # API makes its own local id, returns it, and both travel over RPC.
+    caller = "req-0b5c1e4e-58c9-4a57-9a4b-6a6f2f0f8e11"
+    headers: dict = {}
+    seen = get(
+        f"{url}/rpc-request-id",
+        {"X-OpenStack-Request-ID": caller},
+        response_headers=headers,
+    )
+    local = headers["x-openstack-request-id"]
+    assert local.startswith("req-") and local != caller
+    assert seen["api"] == seen["rpc"] == {"local": local, "global": caller}
+    daemon.wait_log(rf"{local} .*request ids seen by the RPC side")
+    daemon.wait_log(rf"{local} .*GET /rpc-request-id")
+
+
+def test_sigterm_finishes_in_flight_request_then_exits_0(daemons):
+    daemon = daemons(["test-api"]).wait_ready()
+    url = daemon.api_url("test-api")
+    result = {}
+    slow = threading.Thread(target=lambda: result.update(get(f"{url}/slow?seconds=2")))
+    slow.start()
+    daemon.wait_log(r"slow request started")
+    daemon.signal(signal.SIGTERM)
+    slow.join(30)
+    assert result.get("slow") is True
+    assert daemon.wait_exit() == 0
+
+
+def test_sighup_under_load_loses_no_request(daemons):
+    daemon = daemons(["test-api"], extra={"test_api": {"api_workers": 2}}).wait_ready()
+    url = daemon.api_url("test-api")
+    before = daemon.worker_pids()
+    with Load(url + "/") as load:
+        for n in range(1, 4):
+            daemon.signal(signal.SIGHUP)
+            daemon.wait_log(r"reload complete", count=n)
+        harness.wait_for(
+            lambda: load.pids - before, what="a request served by a new worker"
+        )
+    assert load.failures == []
+    assert load.ok > 0
+    assert not (daemon.worker_pids() & before)
+
+
+def test_sighup_applies_mutable_options(daemons):
+    daemon = daemons(["test-api"], extra={"DEFAULT": {"debug": "false"}}).wait_ready()
+    config = daemon.config_path.read_text().replace("debug = false", "debug = true")
+    daemon.config_path.write_text(config)
+    daemon.signal(signal.SIGHUP)
+    daemon.wait_log(r"reload complete")
+    get(daemon.api_url("test-api") + "/")
+    daemon.wait_log(r" DEBUG ")
+
+
+def test_killed_api_worker_is_replaced_and_service_keeps_answering(daemons):
+    daemon = daemons(["test-api"], extra={"test_api": {"api_workers": 2}}).wait_ready()
+    url = daemon.api_url("test-api")
+    with Load(url + "/", clients=2) as load:
+        victim = min(daemon.worker_pids())
+        os.kill(victim, signal.SIGKILL)
+        daemon.wait_log(rf"worker {victim} of test-api api died: killed by SIGKILL")
+        harness.wait_for(lambda: len(daemon.worker_pids()) == 3, what="replacement")
+        ok_before = load.ok
+        harness.wait_for(lambda: load.ok > ok_before + 10, what="more answers")
+    assert victim not in daemon.worker_pids()

@@ -1,0 +1,95 @@
+"""A service started in-process through launcher.testing, as users do."""
+
+import logging
+
+import oslo_messaging
+import pytest
+from oslo_context import context as oslo_context
+
+from launcher import errors
+from launcher.heartbeat import Heartbeat
+from launcher.testing import fixtures as svc_fixtures
+from launcher.testing import wait_for
+
+
+@pytest.fixture
+def echo(svc_launch_service):
+    return svc_launch_service(
+        "test-echo", host="unit-host", overrides={"report_interval": 1}
+    )
+
+
+def test_rpc_round_trip_on_fake_transport(echo):
+    client = echo.rpc_client()
+    assert client.call({}, "echo", value=[1, 2]) == [1, 2]
+    assert client.call({}, "whoami")["host"] == "unit-host"
+
+
+def test_request_id_crosses_rpc(echo):
+    ctxt = oslo_context.RequestContext(
+        request_id="req-11111111-2222-3333-4444-555555555555",
+        global_request_id="req-99999999-2222-3333-4444-555555555555",
+    )
+    seen = echo.rpc_client().call(ctxt, "request_ids")
+    assert seen == {"local": ctxt.request_id, "global": ctxt.global_request_id}
+
+
+def test_lifecycle_hooks_are_not_endpoints(echo):
+    with pytest.raises(oslo_messaging.NoSuchMethod):
+        echo.rpc_client().call({}, "init_host")
+    with pytest.raises(oslo_messaging.NoSuchMethod):
+        echo.rpc_client().call({}, "cleanup_host")
+
+
+def test_periodic_tasks_run_despite_a_failing_one(echo, caplog):
+    caplog.set_level(logging.ERROR)
+    wait_for(lambda: echo.manager.ticks >= 2, timeout=10, what="two ticks")
+    assert any("broken_task" in r.getMessage() for r in caplog.records)
+
+
+def test_heartbeat_row_written(echo):
+    wait_for(
+        lambda: echo.database.get_service("unit-host", "test-echo") or None,
+        timeout=5,
+        what="heartbeat row",
+    )
+    row = echo.database.get_service("unit-host", "test-echo")
+    assert row.topic == "test-echo" and row.report_count >= 1
+
+
+def test_testtools_style_use():
+    import testtools
+
+    class Case(testtools.TestCase):
+        def test_it(self):
+            svc = self.useFixture(svc_fixtures.ServiceFixture("test-echo"))
+            self.assertEqual(3, svc.rpc_client().call({}, "echo", value=3))
+
+    result = testtools.TestResult()
+    Case("test_it").run(result)
+    assert result.wasSuccessful(), result.errors
+
+
+class FlakyStore:
+    def __init__(self):
+        self.down = True
+        self.calls = 0
+
+    def heartbeat(self, host, binary, topic):
+        self.calls += 1
+        if self.down:
+            raise errors.DatabaseUnavailable("cannot reach database x: refused")
+
+
+def test_database_outage_logged_once_and_retried(caplog):
+    caplog.set_level(logging.INFO, logger="launcher.heartbeat")
+    store = FlakyStore()
+    beat = Heartbeat(store, "h", "b", "t", interval=60)
+    assert beat.beat() is False
+    assert beat.beat() is False
+    store.down = False
+    assert beat.beat() is True
+    messages = [r.getMessage() for r in caplog.records]
+    assert sum("heartbeat failed" in m for m in messages) == 1
+    assert sum("reached the database again" in m for m in messages) == 1
+    assert store.calls == 3
