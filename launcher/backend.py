@@ -78,7 +78,13 @@ def _select(backend: Backend) -> Backend:
         # Everything, threads included: oslo.messaging and oslo.db take
         # threading locks that must be green under this backend.
         eventlet.monkey_patch()
-    oslo_backend.init_backend(wanted)
+    try:
+        oslo_backend.init_backend(wanted)
+    except (ImportError, ValueError) as exc:
+        raise ValueError(
+            f"the {backend.value} backend cannot load ({exc}); "
+            "install oslo.service[threading]"
+        ) from None
     return backend
 
 

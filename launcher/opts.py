@@ -33,21 +33,27 @@ core_opts = [
     ),
     cfg.IntOpt(
         "report_interval",
+        mutable=True,
         default=10,
         min=1,
         help="Seconds between heartbeats written to the services table.",
     ),
     cfg.IntOpt(
         "service_down_time",
+        mutable=True,
         default=60,
         min=1,
         help="A service whose last heartbeat is older than this many seconds is down.",
     ),
     cfg.BoolOpt(
-        "periodic_enable", default=True, help="Run the manager's periodic tasks."
+        "periodic_enable",
+        mutable=True,
+        default=True,
+        help="Run the manager's periodic tasks.",
     ),
     cfg.IntOpt(
         "periodic_fuzzy_delay",
+        mutable=True,
         default=60,
         min=0,
         help="Random delay, up to this many seconds, before the first periodic "
@@ -55,6 +61,7 @@ core_opts = [
     ),
     cfg.IntOpt(
         "periodic_interval_max",
+        mutable=True,
         default=60,
         min=1,
         help="Longest sleep between two checks for due periodic tasks.",
@@ -64,23 +71,32 @@ core_opts = [
 supervisor_opts = [
     cfg.IntOpt(
         "respawn_max_tries",
+        mutable=True,
         default=5,
         min=1,
         help="A worker that dies before it is ready this many times within "
         "respawn_window seconds makes the launcher give up and exit 1.",
     ),
-    cfg.IntOpt("respawn_window", default=60, min=1, help="See respawn_max_tries."),
+    cfg.IntOpt(
+        "respawn_window", mutable=True, default=60, min=1, help="See respawn_max_tries."
+    ),
     cfg.FloatOpt(
         "respawn_backoff_initial",
+        mutable=True,
         default=0.1,
         min=0,
         help="Delay before the first respawn of a failed worker; doubles each time.",
     ),
     cfg.FloatOpt(
-        "respawn_backoff_max", default=10.0, min=0, help="Cap on the respawn delay."
+        "respawn_backoff_max",
+        mutable=True,
+        default=10.0,
+        min=0,
+        help="Cap on the respawn delay.",
     ),
     cfg.IntOpt(
         "worker_ready_timeout",
+        mutable=True,
         default=60,
         min=1,
         help="Seconds a new worker may take to become ready; on reload, a "
@@ -88,6 +104,7 @@ supervisor_opts = [
     ),
     cfg.IntOpt(
         "reload_batch_size",
+        mutable=True,
         default=1,
         min=1,
         help="How many workers SIGHUP replaces at a time.",
@@ -98,12 +115,14 @@ wsgi_opts = [
     cfg.IntOpt("backlog", default=4096, min=1, help="Listen backlog of API sockets."),
     cfg.IntOpt(
         "tcp_keepidle",
+        mutable=True,
         default=600,
         min=1,
         help="TCP_KEEPIDLE of accepted connections, in seconds.",
     ),
     cfg.IntOpt(
         "default_pool_size",
+        mutable=True,
         default=100,
         min=1,
         help="Concurrent requests per API worker: green threads under eventlet, "
@@ -111,28 +130,29 @@ wsgi_opts = [
     ),
     cfg.IntOpt(
         "max_header_line",
+        mutable=True,
         default=16384,
         min=1,
         help="Longest request header line accepted.",
     ),
-    cfg.BoolOpt("keep_alive", default=True, help="Allow HTTP keep-alive."),
+    cfg.BoolOpt(
+        "keep_alive", mutable=True, default=True, help="Allow HTTP keep-alive."
+    ),
     cfg.IntOpt(
         "client_socket_timeout",
+        mutable=True,
         default=900,
         min=0,
         help="Seconds an idle client connection is kept; 0 waits forever.",
     ),
     cfg.StrOpt(
         "log_format",
+        mutable=True,
         default='%(client_ip)s "%(request_line)s" status: %(status_code)s '
         "len: %(body_length)s time: %(wall_seconds).7f",
         help="Access log line format, written once the response body is closed.",
     ),
 ]
-
-database_connection_help = (
-    "Defaults to sqlite:///$state_path/svc-launch.sqlite when unset."
-)
 
 
 def api_opts(definition: ServiceDefinition) -> list[cfg.Opt]:
@@ -151,24 +171,30 @@ def api_opts(definition: ServiceDefinition) -> list[cfg.Opt]:
         ),
         cfg.IntOpt(
             spec.workers_opt,
+            mutable=True,
             default=1,
             min=1,
             help=f"Number of {definition.binary} API worker processes.",
         ),
         cfg.StrOpt(
             "paste_config",
+            mutable=True,
             default=spec.paste_ini,
             help="Paste deploy ini file; a relative name is looked up in the "
             "config directories, then in the installed etc/.",
         ),
         cfg.StrOpt(
-            "paste_app", default=spec.app_name, help="Application name in the ini."
+            "paste_app",
+            mutable=True,
+            default=spec.app_name,
+            help="Application name in the ini.",
         ),
     ]
     if definition.rpc:
         opts.append(
             cfg.IntOpt(
                 definition.rpc_workers_opt,
+                mutable=True,
                 default=1,
                 min=0,
                 help="RPC worker processes run beside the API workers.",
@@ -183,6 +209,7 @@ def definition_opts(definition: ServiceDefinition) -> list[cfg.Opt]:
     return [
         cfg.IntOpt(
             "workers",
+            mutable=True,
             default=1,
             min=1,
             help=f"Number of {definition.binary} worker processes.",

@@ -305,20 +305,21 @@ class ProcessLauncher:
         LOG.info("reload complete")
 
     def _replace_group(self, group: Group) -> bool:
+        """Fork replacements a batch at a time; retire old workers once they serve."""
         old = [w for w in self._workers.values() if w.group is group and not w.stopping]
         wanted = group.count_fn()
         batch = self.conf.supervisor.reload_batch_size
         while old and wanted > 0:
             retiring, old = old[:batch], old[batch:]
-            fresh = [self._spawn(group) for _ in retiring[: max(1, min(batch, wanted))]]
+            fresh = [self._spawn(group) for _ in range(min(len(retiring), wanted))]
             wanted -= len(fresh)
             if not self._await_ready(fresh):
                 return False
             for w in retiring:
                 self._retire(w)
-        for w in old:
+        for w in old:  # the new count is smaller
             self._retire(w)
-        for _ in range(wanted):
+        for _ in range(wanted):  # the new count is larger
             self._spawn(group)
         return True
 

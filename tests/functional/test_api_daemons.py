@@ -123,3 +123,30 @@ def test_killed_api_worker_is_replaced_and_service_keeps_answering(daemons):
         ok_before = load.ok
         harness.wait_for(lambda: load.ok > ok_before + 10, what="more answers")
     assert victim not in daemon.worker_pids()
+
+
+def test_sighup_can_change_the_worker_count(daemons):
+    daemon = daemons(["test-api"], extra={"test_api": {"api_workers": 1}}).wait_ready()
+    text = daemon.config_path.read_text().replace("api_workers = 1", "api_workers = 3")
+    daemon.config_path.write_text(text)
+    daemon.signal(signal.SIGHUP)
+    daemon.wait_log(r"reload complete")
+    harness.wait_for(
+        lambda: len(daemon.worker_pids()) == 4, what="3 api + 1 rpc workers"
+    )
+    pids = {get(daemon.api_url("test-api") + "/")["pid"] for _ in range(30)}
+    assert len(pids) > 1
+
+
+def test_broken_reload_keeps_the_old_workers_serving(daemons, tmp_path):
+    daemon = daemons(["test-api"]).wait_ready()
+    url = daemon.api_url("test-api")
+    before = daemon.worker_pids()
+    missing = tmp_path / "gone-paste.ini"
+    daemon.config_path.write_text(
+        daemon.config_path.read_text() + f"\n[test_api]\npaste_config = {missing}\n"
+    )
+    daemon.signal(signal.SIGHUP)
+    daemon.wait_log(r"reload aborted, old workers keep serving: .*gone-paste.ini")
+    assert get(url + "/")["pid"] in before
+    assert daemon.worker_pids() == before
