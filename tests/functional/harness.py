@@ -129,13 +129,12 @@ class Daemon:
     def api_url(self, binary: str) -> str:
         return self.wait_log(rf"{binary} listening on (http://\S+)")[0]
 
-    def worker_pids(self) -> set[int]:
-        started = {int(p) for p in re.findall(r"started worker (\d+)", self.log())}
-        stopped = {
-            int(p)
-            for p in re.findall(r"worker (\d+) of .* (?:stopped|died)", self.log())
-        }
-        return started - stopped
+    def worker_pids(self, role: str = "") -> set[int]:
+        """Live workers per the launcher's log; ``role`` like "test-api api"."""
+        name = re.escape(role) if role else ".*"
+        started = re.findall(rf"started worker (\d+) of {name}$", self.log(), re.M)
+        gone = re.findall(rf"worker (\d+) of {name} (?:stopped|died)", self.log())
+        return {int(p) for p in started} - {int(p) for p in gone}
 
     def signal(self, signum: int) -> None:
         os.kill(self.pid, signum)

@@ -116,7 +116,7 @@ def test_killed_api_worker_is_replaced_and_service_keeps_answering(daemons):
     daemon = daemons(["test-api"], extra={"test_api": {"api_workers": 2}}).wait_ready()
     url = daemon.api_url("test-api")
     with Load(url + "/", clients=2) as load:
-        victim = min(daemon.worker_pids())
+        victim = min(daemon.worker_pids("test-api api"))
         os.kill(victim, signal.SIGKILL)
         daemon.wait_log(rf"worker {victim} of test-api api died: killed by SIGKILL")
         harness.wait_for(lambda: len(daemon.worker_pids()) == 3, what="replacement")
