@@ -47,7 +47,9 @@ class Heartbeat:
         try:
             self._store.heartbeat(*self._identity)
         except errors.DatabaseUnavailable as exc:
-            if not self.outage:
+            if self.outage:
+                LOG.debug("heartbeat still failing: %s", exc)
+            else:
                 LOG.error(
                     "heartbeat failed, will retry every %ss: %s", self._interval, exc
                 )

@@ -80,3 +80,59 @@ def test_heartbeat_on_postgres_shows_killed_service_down(daemons, pg_url, tmp_pa
     started = time.monotonic()
     harness.wait_for(lambda: state() == "down", timeout=15, what="service down")
     assert time.monotonic() - started >= 1  # down only after service_down_time
+
+
+def _pg_admin(sql: str, **params: object) -> None:
+    import sqlalchemy
+
+    engine = sqlalchemy.create_engine(
+        harness.POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT"
+    )
+    try:
+        with engine.connect() as conn:
+            conn.execute(sqlalchemy.text(sql), params)
+    finally:
+        engine.dispose()
+
+
+def test_database_outage_is_logged_once_and_service_keeps_serving(
+    daemons, pg_url, tmp_path
+):
+    name = pg_url.rsplit("/", 1)[1]
+    conf = harness.write_config(
+        tmp_path / "sync.conf", {"database": {"connection": pg_url}}
+    )
+    assert harness.run_cli(["db", "sync", "--config-file", str(conf)]).returncode == 0
+    daemon = daemons(["test-echo"], database_url=pg_url).wait_ready()
+    try:
+        _pg_admin(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+        _pg_admin(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = :name",
+            name=name,
+        )
+        daemon.wait_log(r"ERROR launcher.heartbeat .* heartbeat failed, will retry")
+        with harness.rpc_client(daemon.exchange, "test-echo") as client:
+            assert client.call({}, "echo", value="still here") == "still here"
+        daemon.wait_log(r"heartbeat still failing", count=2)
+    finally:
+        _pg_admin(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+    daemon.wait_log(r"heartbeat reached the database again")
+    assert daemon.log().count("heartbeat failed") == 1
+
+
+def test_sigint_is_a_fast_exit(daemons):
+    daemon = daemons(["test-echo"]).wait_ready()
+    with harness.rpc_client(daemon.exchange, "test-echo", timeout=5) as client:
+        client.cast({}, "slow", seconds=30)
+        daemon.wait_log(r"slow call started")
+        started = time.monotonic()
+        daemon.signal(signal.SIGINT)
+        assert daemon.wait_exit(timeout=10) == 1
+    assert time.monotonic() - started < 5
+
+
+def test_effective_options_are_logged_with_secrets_masked(daemons):
+    daemon = daemons(["test-echo"]).wait_ready()
+    daemon.wait_log(r"transport_url\s+= \*\*\*\*")
+    assert "guest:guest" not in daemon.log()

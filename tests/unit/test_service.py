@@ -1,12 +1,15 @@
 """A service started in-process through launcher.testing, as users do."""
 
 import logging
+import threading
 
 import oslo_messaging
 import pytest
 from oslo_context import context as oslo_context
 
 from launcher import errors
+from launcher import manager as svc_manager
+from launcher.definition import ServiceDefinition
 from launcher.heartbeat import Heartbeat
 from launcher.testing import fixtures as svc_fixtures
 from launcher.testing import wait_for
@@ -93,3 +96,48 @@ def test_database_outage_logged_once_and_retried(caplog):
     assert sum("heartbeat failed" in m for m in messages) == 1
     assert sum("reached the database again" in m for m in messages) == 1
     assert store.calls == 3
+
+
+class SlowTaskManager(svc_manager.Manager):
+    """A periodic task that blocks for a long time must not block RPC."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.task_started = threading.Event()
+        self.release = threading.Event()
+
+    def ping(self, context):
+        return "pong"
+
+    @svc_manager.periodic(spacing=1, run_immediately=True)
+    def stuck(self, context):
+        self.task_started.set()
+        self.release.wait(30)
+
+
+SLOW_TASK = ServiceDefinition(
+    binary="test-slowtask",
+    topic="test-slowtask",
+    manager=f"{__name__}.SlowTaskManager",
+)
+
+
+def test_slow_periodic_task_blocks_neither_rpc_nor_heartbeat(svc_launch_service):
+    svc = svc_launch_service(
+        "test-slowtask", definition=SLOW_TASK, overrides={"report_interval": 1}
+    )
+    manager = svc.manager
+    try:
+        assert manager.task_started.wait(10)
+        assert svc.rpc_client(timeout=5).call({}, "ping") == "pong"
+        first = svc.database.get_service("test-host", "test-slowtask").report_count
+        wait_for(
+            lambda: (
+                svc.database.get_service("test-host", "test-slowtask").report_count
+                > first
+            ),
+            timeout=5,
+            what="a heartbeat while the task is stuck",
+        )
+    finally:
+        manager.release.set()

@@ -1,0 +1,30 @@
+"""``python -m benchmarks NAME [OPTIONS]``: run the benchmark called NAME.
+
+Benchmarks are imported only once chosen: each one fixes the concurrency
+backend before it imports any oslo library.
+"""
+
+import importlib
+import sys
+from collections.abc import Sequence
+
+BENCHMARKS = {
+    "scheduler": "benchmarks.scheduler_bench",
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] not in BENCHMARKS:
+        names = ", ".join(sorted(BENCHMARKS))
+        print(
+            f"usage: python -m benchmarks NAME [OPTIONS]; NAME is one of: {names}",
+            file=sys.stderr,
+        )
+        return 2
+    module = importlib.import_module(BENCHMARKS[args[0]])
+    return module.main(args[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

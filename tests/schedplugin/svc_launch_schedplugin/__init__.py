@@ -1,0 +1,1 @@
+"""A deployer's scheduler plug-ins, packaged apart from svc-launch."""
