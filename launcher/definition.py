@@ -25,7 +25,10 @@ class ServiceDefinition:
 
     ``rpc`` says whether the daemon consumes its topic. An API daemon that
     also consumes RPC (neutron-server) runs ``rpc_workers_opt`` RPC workers
-    beside its API workers.
+    beside its API workers. ``options`` names a ``list_opts``-style callable
+    ("package.module:list_opts") whose groups the launcher registers before
+    parsing, so a daemon's own options are validated at launch and settable
+    in test fixtures, like the framework's.
     """
 
     binary: str
@@ -35,6 +38,7 @@ class ServiceDefinition:
     rpc: bool = True
     rpc_workers_opt: str = "rpc_workers"
     description: str = ""
+    options: str | None = None
 
     @property
     def kind(self) -> str:

@@ -59,6 +59,20 @@ class Manager(periodic_task.PeriodicTasks):
     def reset(self) -> None:
         """SIGHUP: drop caches that depend on configuration."""
 
+    def set_periodic_spacing(self, **spacing: float) -> None:
+        """Set, for this instance only, the spacing of named periodic tasks.
+
+        oslo.service fixes spacing in the decorator, at class creation;
+        daemons want it from config. Shadowing the class's table on the
+        instance keeps two managers with different config independent.
+        """
+        table = dict(self._periodic_spacing)
+        unknown = sorted(set(spacing) - set(table))
+        if unknown:
+            raise ValueError(f"{type(self).__name__} has no periodic task {unknown}")
+        table.update(spacing)
+        self._periodic_spacing = table
+
     def periodic_tasks(self, context: Any, raise_on_error: bool = False) -> float:
         return self.run_periodic_tasks(context, raise_on_error=raise_on_error)
 

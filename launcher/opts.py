@@ -9,6 +9,7 @@ import socket
 from collections.abc import Iterable
 
 from oslo_config import cfg
+from oslo_utils import importutils
 
 from launcher.definition import ServiceDefinition
 
@@ -231,14 +232,32 @@ def register(conf: cfg.ConfigOpts) -> None:
 
 def register_definition(conf: cfg.ConfigOpts, definition: ServiceDefinition) -> None:
     conf.register_opts(definition_opts(definition), group=definition.group)
+    for group, options in own_opts(definition):
+        conf.register_opts(options, group=group)
+
+
+def own_opts(definition: ServiceDefinition) -> list[tuple[str | None, list[cfg.Opt]]]:
+    """The options a definition declares through ``options``."""
+    if not definition.options:
+        return []
+    from launcher import errors
+
+    try:
+        list_opts = importutils.import_class(definition.options.replace(":", "."))
+        return [(group, list(options)) for group, options in list_opts()]
+    except (ImportError, AttributeError, ValueError, TypeError) as exc:
+        raise errors.DefinitionLoadError(
+            f"{definition.binary}: cannot load options {definition.options!r}: {exc}",
+            "check the definition's options path",
+        ) from None
 
 
 def list_opts() -> Iterable[tuple[str | None, list[cfg.Opt]]]:
     """oslo-config-generator entry point: the framework and every daemon found."""
-    from launcher import registry
-
     from oslo_messaging._metrics import client as metrics_client
     from oslo_messaging._tracing import client as tracing_client
+
+    from launcher import registry
 
     yield None, core_opts
     yield "supervisor", supervisor_opts

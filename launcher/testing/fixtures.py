@@ -23,7 +23,11 @@ class ServiceFixture(fixtures.Fixture):
     """One service running in this process, with the fake transport.
 
     ``overrides`` maps ``"group.option"`` (or ``"option"`` for DEFAULT) to
-    values, e.g. ``{"report_interval": 1, "wsgi.default_pool_size": 4}``.
+    values, e.g. ``{"report_interval": 1, "wsgi.default_pool_size": 4}``;
+    the definition's own options (``ServiceDefinition.options``) are
+    registered first, and ``extra_opts`` (``[(group, [Opt, ...])]``, for a
+    plug-in's options) too. Pass another fixture's ``transport`` to put
+    two services on one fake bus, e.g. a scheduler and a compute host.
     """
 
     def __init__(
@@ -32,12 +36,16 @@ class ServiceFixture(fixtures.Fixture):
         host: str = "test-host",
         overrides: Mapping[str, Any] | None = None,
         definition: ServiceDefinition | None = None,
+        transport: Any = None,
+        extra_opts: list[tuple[str | None, list[cfg.Opt]]] | None = None,
     ) -> None:
         super().__init__()
         self.binary = binary
         self.host = host
         self.overrides = dict(overrides or {})
         self.definition = definition
+        self.shared_transport = transport
+        self.extra_opts = list(extra_opts or [])
         self.service: Service | None = None
         self.sock: socket.socket | None = None
 
@@ -45,11 +53,16 @@ class ServiceFixture(fixtures.Fixture):
         found = registry.load()
         definition = self.definition or found.get(self.binary)
         state = self.useFixture(fixtures.TempDir()).path
-        self.conf = conf = _make_conf(definition, state, self.overrides)
+        self.conf = conf = _make_conf(
+            definition, state, self.overrides, self.extra_opts
+        )
         self.database = _migrated_database(conf)
         self.addCleanup(self.database.dispose)
-        self.transport = rpc.get_transport(conf)
-        self.addCleanup(self.transport.cleanup)
+        if self.shared_transport is not None:
+            self.transport = self.shared_transport
+        else:
+            self.transport = rpc.get_transport(conf)
+            self.addCleanup(self.transport.cleanup)
         if definition.api is not None:
             from launcher.wsgi import sockets
 
@@ -99,10 +112,15 @@ class ServiceFixture(fixtures.Fixture):
 
 
 def _make_conf(
-    definition: ServiceDefinition, state_path: str, overrides: Mapping[str, Any]
+    definition: ServiceDefinition,
+    state_path: str,
+    overrides: Mapping[str, Any],
+    extra_opts: list[tuple[str | None, list[cfg.Opt]]],
 ) -> cfg.ConfigOpts:
     conf = config.new_conf()
     config.register_definitions(conf, [definition])
+    for group, options in extra_opts:
+        conf.register_opts(options, group=group)
     conf([], project=config.PROJECT, default_config_files=[])
     conf.set_override("state_path", state_path)
     conf.set_override("transport_url", "fake://")

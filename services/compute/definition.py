@@ -8,4 +8,5 @@ COMPUTE = ServiceDefinition(
     topic=COMPUTE_TOPIC,
     manager="services.compute.manager.ComputeManager",
     description="compute host with a fake driver; reports to nova-scheduler",
+    options="services.compute.opts:list_opts",
 )

@@ -13,7 +13,6 @@ from services.compute import opts
 from services.compute.driver import FakeDriver
 from services.scheduler.exception import InvalidRequestSpec
 from services.scheduler.host_state import Resources
-from services.scheduler.periodic import set_spacing
 from services.scheduler.request_spec import RequestSpec
 from services.scheduler.rpcapi import SchedulerAPI
 
@@ -37,7 +36,7 @@ class ComputeManager(Manager):
             group.availability_zone,
         )
         self._scheduler: SchedulerAPI | None = None
-        set_spacing(self, {"_report_state": group.state_report_interval})
+        self.set_periodic_spacing(_report_state=group.state_report_interval)
 
     # -- RPC API 1.0 ---------------------------------------------------------
 

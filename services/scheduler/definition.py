@@ -8,4 +8,5 @@ SCHEDULER = ServiceDefinition(
     topic=SCHEDULER_TOPIC,
     manager="services.scheduler.manager.SchedulerManager",
     description="chooses compute hosts for instances (select_destinations)",
+    options="services.scheduler.opts:list_opts",
 )

@@ -27,7 +27,6 @@ from services.scheduler.exception import (
 )
 from services.scheduler.host_manager import HostManager
 from services.scheduler.host_state import HostReport
-from services.scheduler.periodic import set_spacing
 from services.scheduler.request_spec import Destination, RequestSpec
 from services.scheduler.rpcapi import ComputeAPI
 from services.scheduler.selection import Selector
@@ -62,13 +61,10 @@ class SchedulerManager(Manager):
             build_selector(conf), group.claim_timeout, warmup=group.startup_wait
         )
         self._database: Database | None = None
-        set_spacing(
-            self,
-            {
-                "_refresh_services": group.service_refresh_interval,
-                "_expire_hosts": group.expire_interval,
-                "_log_summary": group.summary_interval,
-            },
+        self.set_periodic_spacing(
+            _refresh_services=group.service_refresh_interval,
+            _expire_hosts=group.expire_interval,
+            _log_summary=group.summary_interval,
         )
 
     # -- lifecycle -------------------------------------------------------------

@@ -1,11 +1,8 @@
 """Helpers for the scheduler's unit tests.
 
-``start`` is ``svc_launch_service`` plus overrides of options that the
-managers register themselves ([scheduler], [filter_scheduler], [compute],
-and the deployer filter's [schedplugin]). ServiceFixture applies overrides
-before the manager exists, so those groups are not registered yet; until
-the launcher registers a definition's options up front, this wraps the
-fixture's conf factory to register them first.
+``start`` is ``svc_launch_service`` that also registers the deployer
+filter's [schedplugin] options, so tests can override them; the
+scheduler's and compute's own groups come from their definitions.
 """
 
 import datetime
@@ -13,13 +10,10 @@ import uuid
 
 import pytest
 
-from launcher.testing import fixtures as svc_fixtures
 from services.compute import opts as compute_opts
 from services.scheduler import opts as scheduler_opts
 from services.scheduler.host_state import HostReport, HostState, Resources
 from services.scheduler.request_spec import RequestSpec
-
-OWN_GROUPS = ("scheduler", "filter_scheduler", "compute", "schedplugin")
 
 
 def _register_own(conf):
@@ -31,21 +25,15 @@ def _register_own(conf):
 
 
 @pytest.fixture
-def start(svc_launch_service, monkeypatch):
-    original = svc_fixtures._make_conf
+def start(svc_launch_service):
+    """``svc_launch_service`` that also knows the deployer filter's options."""
+    from svc_launch_schedplugin import filters as plugin_filters
 
-    def make_conf(definition, state_path, overrides):
-        ours = {k: v for k, v in overrides.items() if k.split(".")[0] in OWN_GROUPS}
-        rest = {k: v for k, v in overrides.items() if k not in ours}
-        conf = original(definition, state_path, rest)
-        _register_own(conf)
-        for key, value in ours.items():
-            group, _, name = key.rpartition(".")
-            conf.set_override(name, value, group=group)
-        return conf
+    def start_service(binary, **kwargs):
+        kwargs.setdefault("extra_opts", [(plugin_filters.GROUP, plugin_filters.OPTS)])
+        return svc_launch_service(binary, **kwargs)
 
-    monkeypatch.setattr(svc_fixtures, "_make_conf", make_conf)
-    return svc_launch_service
+    return start_service
 
 
 def report(
