@@ -27,9 +27,7 @@ def test_select_then_build_raises_usage_and_the_next_report_carries_it(start):
     chosen = schedulers.select_destinations({}, spec(vcpus=1, num_instances=2))
     assert [d["host"] for d in chosen] == ["c1", "c1"]
     for destination in chosen:
-        computes.build_instance(
-            {}, "c1", destination["instance_uuid"], spec(vcpus=1)
-        )
+        computes.build_instance({}, "c1", destination["instance_uuid"], spec(vcpus=1))
     wait_for(
         lambda: computes.get_usage({}, "c1")["used"]["vcpus"] == 2,
         timeout=10,
