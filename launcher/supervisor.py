@@ -101,11 +101,11 @@ class ProcessLauncher:
 
     def wait(self) -> int:
         """Run until SIGTERM/SIGINT or a crash loop; return the exit code."""
+        self._refuse_threads()
         self._signals.install(
             [signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGCHLD]
         )
         self._running = True
-        self._refuse_threads()
         for group in self._groups:
             for _ in range(group.count_fn()):
                 self._spawn(group)
@@ -278,14 +278,23 @@ class ProcessLauncher:
             LOG.info("all %d workers ready", len(self._workers))
 
     def _refuse_threads(self) -> None:
+        """Under native threads, fork copies locks held by other threads.
+
+        A lock held by another thread at fork time stays locked forever in
+        the child (logging and oslo.messaging locks are the usual victims).
+        Eventlet's green threads live in the main thread and are safe.
+        """
+        if backend.is_eventlet():
+            return
         extra = [
             t.name for t in threading.enumerate() if t is not threading.main_thread()
         ]
         if extra:
-            LOG.warning(
-                "forking with other threads running (%s): state they "
-                "hold may be copied half-updated into workers",
-                ", ".join(extra),
+            raise errors.LaunchError(
+                "refusing to fork workers while other threads run in the "
+                f"launcher process: {', '.join(extra)}",
+                "start threads after fork (Manager.init_host), not at import "
+                "time or while building services",
             )
 
     # -- reload ------------------------------------------------------------
