@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from oslo_config import cfg
 
 from launcher import config, errors, registry
+from launcher.definition import ServiceDefinition
 
 LOG = logging.getLogger(__name__)
 SUBCOMMANDS = ("status", "db")
@@ -45,8 +46,13 @@ def _run(argv: list[str], out: Callable[[str], None]) -> int:
     command, rest = split_command(argv)
     found = registry.load()
     conf = config.new_conf()
-    config.register_definitions(conf, list(found.definitions.values()))
+    # Every daemon's launcher options, so any config file parses; a daemon's
+    # own options only for those launched, so one broken package does not
+    # stop the others.
+    config.register_definitions(conf, list(found.definitions.values()), own=False)
     config.parse(conf, rest)
+    selected = [found.get(binary) for binary in conf.binary]
+    config.register_definitions(conf, selected)
     config.validate(conf)
     config.setup_logging(conf)
     for broken in found.broken.values():
@@ -57,7 +63,7 @@ def _run(argv: list[str], out: Callable[[str], None]) -> int:
         return _db(conf, command[1], out)
     if conf.list:
         return _list(found, out)
-    return _launch(conf, found)
+    return _launch(conf, found, selected, out)
 
 
 def _list(found: registry.Registry, out: Callable[[str], None]) -> int:
@@ -129,23 +135,27 @@ def ensure_schema(conf: cfg.ConfigOpts) -> None:
     )
 
 
-def _launch(conf: cfg.ConfigOpts, found: registry.Registry) -> int:
+def _launch(
+    conf: cfg.ConfigOpts,
+    found: registry.Registry,
+    definitions: list[ServiceDefinition],
+    out: Callable[[str], None],
+) -> int:
     from launcher import launch
 
-    if not conf.binary:
+    if not definitions:
         known = ", ".join(sorted(found.definitions)) or "none installed"
         raise errors.ConfigError("no --binary given", f"known binaries: {known}")
-    definitions = [found.get(binary) for binary in conf.binary]
     if conf.check_config:
         for definition in definitions:
             launch.plan(conf, definition)
-        print("configuration OK: " + ", ".join(conf.binary))
+        out("configuration OK: " + ", ".join(conf.binary))
         return errors.EXIT_OK
     ensure_schema(conf)
     return _supervise(conf, definitions)
 
 
-def _supervise(conf: cfg.ConfigOpts, definitions: list) -> int:
+def _supervise(conf: cfg.ConfigOpts, definitions: list[ServiceDefinition]) -> int:
     from launcher import launch
     from launcher.supervisor import ProcessLauncher
 

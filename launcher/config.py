@@ -90,10 +90,10 @@ def parse(
 
 
 def register_definitions(
-    conf: cfg.ConfigOpts, definitions: Sequence[ServiceDefinition]
+    conf: cfg.ConfigOpts, definitions: Sequence[ServiceDefinition], own: bool = True
 ) -> None:
     for definition in definitions:
-        opts.register_definition(conf, definition)
+        opts.register_definition(conf, definition, own=own)
 
 
 def validate(conf: cfg.ConfigOpts) -> None:

@@ -230,10 +230,20 @@ def register(conf: cfg.ConfigOpts) -> None:
     db_options.set_defaults(conf)
 
 
-def register_definition(conf: cfg.ConfigOpts, definition: ServiceDefinition) -> None:
+def register_definition(
+    conf: cfg.ConfigOpts, definition: ServiceDefinition, own: bool = True
+) -> None:
+    """Register a daemon's launcher options and, with ``own``, its own ones.
+
+    The launcher options (bind address, workers) come from plain data and
+    cannot fail; a daemon's own options mean importing its code, which a
+    broken package can make fail, so callers load those only for the
+    daemons they launch.
+    """
     conf.register_opts(definition_opts(definition), group=definition.group)
-    for group, options in own_opts(definition):
-        conf.register_opts(options, group=group)
+    if own:
+        for group, options in own_opts(definition):
+            conf.register_opts(options, group=group)
 
 
 def own_opts(definition: ServiceDefinition) -> list[tuple[str | None, list[cfg.Opt]]]:

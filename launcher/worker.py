@@ -30,8 +30,8 @@ def _die_with_parent(parent_pid: int) -> None:
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    except (OSError, AttributeError):  # not Linux: the ready pipe still helps
-        LOG.debug("prctl unavailable; relying on the parent to stop workers")
+    except (OSError, AttributeError):  # not Linux
+        LOG.debug("prctl unavailable; only the parent's own stop ends workers")
     if os.getppid() != parent_pid:
         os._exit(errors.EXIT_RUNTIME)
 
@@ -63,10 +63,17 @@ def _start(service: ServiceBase) -> int | None:
     return None
 
 
+# The service's own drain honours graceful_shutdown_timeout and logs what
+# it cuts; the alarm is the backstop for a drain that hangs past that.
+ALARM_MARGIN = 5
+
+
 def _drain(service: ServiceBase, timeout: int) -> int:
+    # During a drain, SIGINT still means "now".
+    signal.signal(signal.SIGINT, _cut_now)
     if timeout:
         signal.signal(signal.SIGALRM, _drain_timed_out)
-        signal.alarm(timeout)
+        signal.alarm(timeout + ALARM_MARGIN)
     try:
         service.stop(graceful=True)
         service.wait()
@@ -74,6 +81,10 @@ def _drain(service: ServiceBase, timeout: int) -> int:
         LOG.exception("error while stopping")
         return errors.EXIT_RUNTIME
     return errors.EXIT_OK
+
+
+def _cut_now(signum: int, frame: object) -> None:
+    os._exit(errors.EXIT_RUNTIME)
 
 
 def _drain_timed_out(signum: int, frame: object) -> None:

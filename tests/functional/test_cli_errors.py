@@ -134,3 +134,19 @@ def test_db_sync_and_status_on_postgres(pg_url, tmp_path):
     status = harness.run_cli(["status", "--config-file", str(conf)])
     assert status.returncode == 0
     assert "no services registered" in status.stdout
+
+
+def test_a_definition_with_broken_options_fails_alone(tmp_path):
+    conf = harness.write_config(
+        tmp_path / "c.conf", {"DEFAULT": {"state_path": tmp_path}}
+    )
+    broken = harness.run_cli(
+        ["--binary", "test-badopts", "--config-file", str(conf), "--check-config"]
+    )
+    assert broken.returncode == 2
+    line = _one_line(broken)
+    assert "test-badopts" in line and "no_such_module" in line
+    fine = harness.run_cli(
+        ["--binary", "test-echo", "--config-file", str(conf), "--check-config"]
+    )
+    assert fine.returncode == 0, fine.stderr

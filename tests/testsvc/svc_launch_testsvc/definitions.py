@@ -32,4 +32,11 @@ BADCONFIG = ServiceDefinition(
     manager="svc_launch_testsvc.managers.BadConfigManager",
 )
 
+BAD_OPTIONS = ServiceDefinition(
+    binary="test-badopts",
+    topic="test-badopts",
+    manager="svc_launch_testsvc.managers.EchoManager",
+    options="svc_launch_testsvc.no_such_module:list_opts",
+)
+
 NOT_A_DEFINITION = {"binary": "test-notadef"}
