@@ -10,12 +10,15 @@ from collections.abc import Sequence
 
 BENCHMARKS = {
     "scheduler": "benchmarks.scheduler_bench",
+    "wsgi": "benchmarks.wsgi_bench",
 }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if not args or args[0] not in BENCHMARKS:
+    if not args:  # tox -e bench: every benchmark with its defaults
+        return max(main([name]) for name in sorted(BENCHMARKS))
+    if args[0] not in BENCHMARKS:
         names = ", ".join(sorted(BENCHMARKS))
         print(
             f"usage: python -m benchmarks NAME [OPTIONS]; NAME is one of: {names}",

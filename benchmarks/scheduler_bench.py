@@ -84,7 +84,7 @@ def measure(
     return Figures(label, callers, len(merged), seconds, merged)
 
 
-def write_config(path: Path, exchange: str) -> Path:
+def write_config(path: Path, exchange: str, shared_claims: bool = True) -> Path:
     path.write_text(f"""[DEFAULT]
 transport_url = {RABBIT_URL}
 control_exchange = {exchange}
@@ -95,6 +95,7 @@ report_interval = 1
 periodic_fuzzy_delay = 0
 
 [scheduler]
+shared_claims = {str(shared_claims).lower()}
 service_refresh_interval = 1
 claim_timeout = 10
 expire_interval = 2
@@ -169,7 +170,9 @@ def run(args: argparse.Namespace, workdir: Path) -> list[Figures]:
     from services.scheduler.rpcapi import SchedulerAPI
 
     exchange = f"svc_bench_{uuid.uuid4().hex[:8]}"
-    config = write_config(workdir / "svc-launch.conf", exchange)
+    config = write_config(
+        workdir / "svc-launch.conf", exchange, shared_claims=not args.memory_claims
+    )
     daemon_argv = [
         SVC_LAUNCH,
         "--config-file",
@@ -220,10 +223,12 @@ def run(args: argparse.Namespace, workdir: Path) -> list[Figures]:
         ]
 
 
-def report(figures: list[Figures], backend_name: str, seconds: float) -> None:
+def report(
+    figures: list[Figures], backend_name: str, seconds: float, claims: str
+) -> None:
     print(
         f"scheduler benchmark: backend {backend_name}, broker {RABBIT_URL}, "
-        f"{seconds:g} s per run"
+        f"{seconds:g} s per run, claims: {claims}"
     )
     print(f"{'':<22}{'callers':>8}{'calls/s':>10}{'p50 ms':>9}{'p99 ms':>9}")
     for fig in figures:
@@ -254,6 +259,11 @@ def main(argv: Sequence[str]) -> int:
         "--seconds", type=float, default=5.0, help="measured seconds per run (4 runs)"
     )
     parser.add_argument("--callers", type=int, default=8)
+    parser.add_argument(
+        "--memory-claims",
+        action="store_true",
+        help="[scheduler] shared_claims = false: one scheduler, no ledger",
+    )
     args = parser.parse_args(argv)
     os.environ["SVC_LAUNCH_BACKEND"] = args.backend  # children use the same
     from launcher import backend
@@ -266,5 +276,6 @@ def main(argv: Sequence[str]) -> int:
             figures = run(args, Path(workdir))
     finally:
         signal.alarm(0)
-    report(figures, args.backend, args.seconds)
+    claims = "memory only" if args.memory_claims else "shared database ledger"
+    report(figures, args.backend, args.seconds, claims)
     return 0

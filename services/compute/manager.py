@@ -1,18 +1,27 @@
-"""ComputeManager: builds instances (fakely) and reports to the schedulers."""
+"""ComputeManager: builds instances (fakely) and reports to the schedulers.
+
+Each report goes first to the claims ledger in the shared database (the
+schedulers' claims check against it), then to every scheduler by fanout
+(their in-memory view, for filtering and weighing).
+"""
 
 import sys
+import threading
 from typing import Any
 
 import oslo_messaging
 from oslo_config import cfg
+from oslo_db import exception as db_exc
 from oslo_log import log as logging
 
-from launcher import config
+from launcher import config, errors
+from launcher.db.api import Database
 from launcher.manager import Manager, periodic
 from services.compute import opts
 from services.compute.driver import FakeDriver
+from services.scheduler.db.ledger import ClaimLedger
 from services.scheduler.exception import InvalidRequestSpec
-from services.scheduler.host_state import Resources
+from services.scheduler.host_state import HostReport, Resources
 from services.scheduler.request_spec import RequestSpec
 from services.scheduler.rpcapi import SchedulerAPI
 
@@ -36,6 +45,9 @@ class ComputeManager(Manager):
             group.availability_zone,
         )
         self._scheduler: SchedulerAPI | None = None
+        self._database = Database.from_conf(conf)  # opened on first use
+        self._ledger = ClaimLedger(self._database)
+        self._report_lock = threading.Lock()
         self.set_periodic_spacing(_report_state=group.state_report_interval)
 
     # -- RPC API 1.0 ---------------------------------------------------------
@@ -82,8 +94,20 @@ class ComputeManager(Manager):
     def _report_state(self, context: Any) -> None:
         self._report(context)
 
+    def cleanup_host(self) -> None:
+        self._database.dispose()
+
     def _report(self, context: Any) -> None:
         if self._scheduler is None:
             self._scheduler = SchedulerAPI(self.transport)
-        report = self.driver.report()
+        with self._report_lock:  # the ledger gets reports in snapshot order
+            report = self.driver.report()
+            self._record(report)
         self._scheduler.update_host_state(context, self.host, report.to_primitive())
+
+    def _record(self, report: HostReport) -> None:
+        """Write the report to the ledger; schedulers cannot claim here without it."""
+        try:
+            self._ledger.record_report(self.host, report)
+        except (errors.LaunchError, db_exc.DBError) as exc:
+            LOG.warning("cannot record usage in the claims ledger: %s", exc)

@@ -2,23 +2,47 @@
 
 Concurrent select_destinations calls are dispatched on a thread pool
 (green threads under eventlet). Choosing a host and claiming its resources
-happen under the same lock, so two calls can never both take the last room
-on a host: that is the one-scheduler guarantee. The critical section is
-filters and weighers over in-memory objects, microseconds per host, so one
-lock for the whole table costs less than finer locking would save.
+in memory happen under the same lock, so two calls of one scheduler never
+both aim at the last room on a host. The critical section is filters and
+weighers over in-memory objects, microseconds per host, so one lock for
+the whole table costs less than finer locking would save.
+
+With a shared ledger (:class:`SharedClaims`, the database), each in-memory
+claim is then confirmed there, *outside* the lock so that one scheduler's
+database round trips overlap. A host another scheduler filled first loses
+the confirmation; its in-memory claim is undone and the instance is
+placed again among the remaining hosts.
 """
 
 import collections
+import datetime
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
+from oslo_utils import timeutils
+
+from launcher import errors
 from launcher.db.api import ServiceRow
 from services.scheduler.exception import NoValidHost
-from services.scheduler.host_state import HostReport, HostState
+from services.scheduler.host_state import HostReport, HostState, Resources
 from services.scheduler.request_spec import Destination, RequestSpec
 from services.scheduler.selection import Selector
+
+
+class SharedClaims(Protocol):
+    """Claims every scheduler sees (the database: ``db.ledger.ClaimLedger``)."""
+
+    def claim(
+        self,
+        host: str,
+        instance: str,
+        resources: Resources,
+        expires_at: datetime.datetime,
+    ) -> bool: ...
+
+    def release(self, instances: Iterable[str]) -> int: ...
 
 
 class HostManager:
@@ -37,9 +61,11 @@ class HostManager:
         *,
         warmup: float = 0.0,
         clock: Callable[[], float] = time.monotonic,
+        shared: SharedClaims | None = None,
     ) -> None:
         self.selector = selector
         self.claim_timeout = claim_timeout
+        self.shared = shared
         self.counters: collections.Counter[str] = collections.Counter()
         self._clock = clock
         self._hosts: dict[str, HostState] = {}
@@ -47,6 +73,7 @@ class HostManager:
         self._expected: frozenset[str] = frozenset()
         self._cond = threading.Condition(threading.Lock())
         self._warm_until = clock() + warmup
+        self._reports = 0  # bumped by every report, so a waiter sees news
 
     # -- reports -------------------------------------------------------------
 
@@ -58,6 +85,7 @@ class HostManager:
                 state = self._hosts[host] = HostState(host)
                 state.service = self._services.get(host)
             applied = state.apply(report, self._clock())
+            self._reports += 1
             self._cond.notify_all()
             return applied
 
@@ -90,36 +118,88 @@ class HostManager:
 
     def select(self, spec: RequestSpec, instances: Sequence[str]) -> list[Destination]:
         """A host per instance, all claimed, or NoValidHost and nothing claimed."""
-        with self._cond:
-            while True:
-                try:
-                    chosen = self._place(spec, instances)
-                except NoValidHost:
-                    wait = self._warmup_wait()
-                    if wait <= 0:
-                        self.counters["no_valid_host"] += 1
-                        raise
-                    self._cond.wait(wait)
+        while True:
+            with self._cond:
+                seen = self._reports
+            try:
+                chosen = self._place(spec, instances)
+            except NoValidHost:
+                if self._wait_for_reports(seen):
                     continue
+                raise
+            with self._cond:
                 self.counters["requests"] += 1
                 self.counters["instances"] += len(chosen)
-                return chosen
+            return chosen
+
+    def _wait_for_reports(self, seen: int) -> bool:
+        """During warm-up, wait for news; False when NoValidHost must stand."""
+        with self._cond:
+            wait = self._warmup_wait()
+            if wait <= 0:
+                self.counters["no_valid_host"] += 1
+                return False
+            if self._reports == seen:
+                self._cond.wait(wait)
+            return True
 
     def _place(self, spec: RequestSpec, instances: Sequence[str]) -> list[Destination]:
         expires = self._clock() + self.claim_timeout
-        hosts = list(self._hosts.values())
         chosen: list[tuple[HostState, str]] = []
         try:
             for index, instance in enumerate(instances, 1):
                 which = f"instance {index} of {len(instances)}"
-                host = self.selector.choose(hosts, spec, which)
-                host.claim(instance, spec.resources, expires)
+                host = self._place_one(spec, instance, which, expires)
                 chosen.append((host, instance))
         except NoValidHost:
-            for host, instance in chosen:  # all or nothing
-                host.cancel(instance)
+            self._undo(chosen)  # all or nothing
             raise
         return [Destination(host=h.host, instance_uuid=i) for h, i in chosen]
+
+    def _place_one(
+        self, spec: RequestSpec, instance: str, which: str, expires: float
+    ) -> HostState:
+        """Choose and claim in memory; confirm in the shared ledger, if any.
+
+        A host lost to another scheduler is left out and the choice made
+        again, so the instance goes to the best host that still has room.
+        """
+        lost: set[str] = set()
+        while True:
+            with self._cond:
+                hosts = [h for h in self._hosts.values() if h.host not in lost]
+                if lost and not hosts:
+                    raise NoValidHost(reason=_all_lost(which, lost))
+                host = self.selector.choose(hosts, spec, which)
+                host.claim(instance, spec.resources, expires)
+            if self._confirm(host, instance, spec.resources):
+                return host
+            with self._cond:
+                host.cancel(instance)
+                self.counters["claims_lost"] += 1
+            lost.add(host.host)
+
+    def _confirm(self, host: HostState, instance: str, resources: Resources) -> bool:
+        if self.shared is None:
+            return True
+        expires_at = timeutils.utcnow() + datetime.timedelta(seconds=self.claim_timeout)
+        try:
+            return self.shared.claim(host.host, instance, resources, expires_at)
+        except errors.LaunchError as exc:
+            with self._cond:
+                host.cancel(instance)
+            raise NoValidHost(reason=f"cannot record the claim: {exc}") from exc
+
+    def _undo(self, chosen: Sequence[tuple[HostState, str]]) -> None:
+        with self._cond:
+            for host, instance in chosen:
+                host.cancel(instance)
+        if self.shared is None or not chosen:
+            return
+        try:
+            self.shared.release([instance for _, instance in chosen])
+        except errors.LaunchError:
+            pass  # the claims expire after claim_timeout
 
     def _warmup_wait(self) -> float:
         remaining = self._warm_until - self._clock()
@@ -136,3 +216,11 @@ class HostManager:
                 "hosts": {n: s.describe(now) for n, s in sorted(self._hosts.items())},
                 "counters": dict(self.counters),
             }
+
+
+def _all_lost(which: str, lost: Iterable[str]) -> str:
+    return (
+        f"{which}: the shared claims ledger has no room on {', '.join(sorted(lost))} "
+        "(other schedulers claimed it first, or the compute has not recorded "
+        "a report there)"
+    )

@@ -4,7 +4,8 @@ Everything here runs in the worker, after fork: options are registered on
 the ConfigOpts the service passes in, plug-ins are loaded and checked in
 ``__init__`` (a bad filter name stops the worker with a config error,
 which the supervisor does not retry), and the database is opened on first
-use.
+use. The same database holds the claims ledger that makes placement exact
+across schedulers (:mod:`services.scheduler.db.ledger`).
 """
 
 import random
@@ -20,6 +21,7 @@ from launcher import config, errors, status
 from launcher.db.api import Database
 from launcher.manager import Manager, periodic
 from services.scheduler import filters, opts, weighers
+from services.scheduler.db.ledger import ClaimLedger
 from services.scheduler.exception import (
     InvalidHostState,
     InvalidRequestSpec,
@@ -57,10 +59,14 @@ class SchedulerManager(Manager):
         opts.register(conf)
         config.validate(conf)
         group = conf.scheduler
+        # Database() opens nothing until first use.
+        self._database = Database.from_conf(conf)
         self.hosts = HostManager(
-            build_selector(conf), group.claim_timeout, warmup=group.startup_wait
+            build_selector(conf),
+            group.claim_timeout,
+            warmup=group.startup_wait,
+            shared=ClaimLedger(self._database) if group.shared_claims else None,
         )
-        self._database: Database | None = None
         self.set_periodic_spacing(
             _refresh_services=group.service_refresh_interval,
             _expire_hosts=group.expire_interval,
@@ -82,8 +88,7 @@ class SchedulerManager(Manager):
             LOG.warning("could not ask computes for their state: %s", exc)
 
     def cleanup_host(self) -> None:
-        if self._database is not None:
-            self._database.dispose()
+        self._database.dispose()
 
     # -- RPC API 1.x -----------------------------------------------------------
 
@@ -153,8 +158,6 @@ class SchedulerManager(Manager):
     # -- helpers -----------------------------------------------------------------
 
     def _db(self) -> Database:
-        if self._database is None:
-            self._database = Database.from_conf(self.conf)
         return self._database
 
     def _read_services(self) -> None:

@@ -27,6 +27,14 @@ scheduler_opts = [
         min=1,
         help="Largest num_instances one select_destinations call may ask for.",
     ),
+    cfg.BoolOpt(
+        "shared_claims",
+        default=True,
+        help="Confirm every claim in the claims ledger of the shared database, "
+        "so that several schedulers together never place more than a host "
+        "holds. Costs one database transaction per instance; with a single "
+        "scheduler, false keeps claims in memory only and is just as exact.",
+    ),
     cfg.IntOpt(
         "claim_timeout",
         default=120,

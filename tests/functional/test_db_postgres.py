@@ -1,4 +1,4 @@
-"""The services table on a real PostgreSQL server.
+"""The services table and the scheduler's claims ledger on a real PostgreSQL.
 
 A throwaway database per module (dropped at teardown); inside it, a schema
 per test, selected through the connection's search_path, so that each test
@@ -18,6 +18,7 @@ from sqlalchemy.pool import NullPool
 from launcher import errors
 from launcher.db import migration
 from launcher.db.api import Database
+from tests.unit.scheduler.test_ledger import LedgerContract
 from tests.unit.test_db import DatabaseContract
 
 pytestmark = pytest.mark.functional
@@ -68,15 +69,28 @@ def in_schema(database_url, schema: str) -> str:
     return f"{base}?options={quote(f'-csearch_path={schema}')}"
 
 
+def fresh_schema(database_url) -> str:
+    """A URL on a new, empty schema of the module's database."""
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(database_url, poolclass=NullPool)
+    with engine.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
+    return in_schema(database_url, schema)
+
+
+class TestLedgerPostgres(LedgerContract):
+    """Claims race on row locks here, not on SQLite's one write lock."""
+
+    @pytest.fixture
+    def url(self, database_url):
+        return fresh_schema(database_url)
+
+
 class TestPostgres(DatabaseContract):
     @pytest.fixture
     def url(self, database_url):
-        schema = f"t_{uuid.uuid4().hex[:12]}"
-        engine = create_engine(database_url, poolclass=NullPool)
-        with engine.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-        engine.dispose()
-        return in_schema(database_url, schema)
+        return fresh_schema(database_url)
 
     def test_forked_child_leaves_parent_connection_alone(self, migrated):
         # A child that closed the inherited pooled connection would send the

@@ -1,8 +1,9 @@
 """nova-scheduler and nova-compute as real processes on RabbitMQ and PostgreSQL.
 
 Schedulers and computes share one exchange and one PostgreSQL database
-(the services table is how schedulers know a compute is up), as they
-would in a deployment. Clients use a transport that allows the scheduler's
+(the services table is how schedulers know a compute is up, the claims
+ledger is how they agree on what is taken), as they would in a
+deployment. Clients use a transport that allows the scheduler's
 exception module, so NoValidHost arrives as itself.
 """
 
@@ -185,7 +186,8 @@ def test_two_schedulers_share_calls_hear_every_report_and_expire(cluster):
         assert {d["host"] for d in chosen} == {"c1"}
 
 
-def test_200_concurrent_selections_never_overcommit(cluster):
+def test_200_concurrent_selections_on_two_schedulers_are_exact(cluster):
+    """The claims ledger makes the two schedulers' placements add up exactly."""
     cluster.scheduler("s1")
     cluster.scheduler("s2")
     cluster.compute("c1", vcpus=60)
@@ -198,15 +200,18 @@ def test_200_concurrent_selections_never_overcommit(cluster):
             try:
                 (chosen,) = scheduler.select_destinations({}, INSTANCE)
             except NoValidHost:
-                return None
+                return None  # an answer; a timeout or any other error fails
             compute.build_instance(
                 {}, chosen["host"], chosen["instance_uuid"], INSTANCE
             )
             return chosen["host"]
 
         with futures.ThreadPoolExecutor(max_workers=200) as pool:
-            results = list(pool.map(place, range(200)))  # any other error fails
+            results = list(pool.map(place, range(200)))
         sent = collections.Counter(h for h in results if h)
+        assert results.count(None) + sum(sent.values()) == 200
+        # Never more placements than slots, and, demand being higher, all used.
+        assert sum(sent.values()) == total, sent
 
         def usage():
             return {h: compute.get_usage({}, h) for h in cluster.capacity}
@@ -220,16 +225,13 @@ def test_200_concurrent_selections_never_overcommit(cluster):
 
         final = harness.wait_for(all_builds_handled, what="every build handled")
         for host, capacity in cluster.capacity.items():
-            # The host is never over-committed, and it is used to the full.
-            assert final[host]["used"]["vcpus"] == capacity, final
-            assert final[host]["instances"] == capacity
+            assert final[host]["refused"] == 0, final  # every build accepted
+            assert final[host]["instances"] == sent[host] <= capacity, final
+            assert final[host]["used"]["vcpus"] <= capacity, final
         for name in ("s1", "s2"):
             view = scheduler.get_host_states({}, server=name)["hosts"]
             for host, capacity in cluster.capacity.items():
-                # No one scheduler ever placed more than a host holds.
                 assert view[host]["placed"] <= capacity
-        assert results.count(None) + sum(sent.values()) == 200
-        assert sum(sent.values()) >= total
 
 
 def test_killed_scheduler_restarts_and_rejoins_mid_stream(cluster):

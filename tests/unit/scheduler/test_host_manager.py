@@ -8,6 +8,7 @@ from concurrent import futures
 
 import pytest
 
+from launcher import errors
 from services.scheduler.exception import NoValidHost
 from services.scheduler.filters import BaseHostFilter
 from services.scheduler.filters.cores import CoreFilter
@@ -37,7 +38,33 @@ class YieldingFilter(BaseHostFilter):
         return True
 
 
-def manager(clock=None, warmup=0.0, subset=1, seed=1):
+class FakeLedger:
+    """Shared claims with a room count per host, as another scheduler sees them."""
+
+    def __init__(self, room=None, broken=False):
+        self.room = dict(room or {})
+        self.broken = broken
+        self.claims = {}
+        self.released = []
+
+    def claim(self, host, instance, resources, expires_at):
+        if self.broken:
+            raise errors.DatabaseUnavailable("cannot reach database x: down", "hint")
+        if self.room.get(host, 0) < resources.vcpus:
+            return False
+        self.room[host] -= resources.vcpus
+        self.claims[instance] = (host, resources.vcpus)
+        return True
+
+    def release(self, instances):
+        for instance in instances:
+            host, vcpus = self.claims.pop(instance)
+            self.room[host] += vcpus
+            self.released.append(instance)
+        return len(instances)
+
+
+def manager(clock=None, warmup=0.0, subset=1, seed=1, shared=None):
     conf = make_conf()
     selector = Selector(
         [YieldingFilter(conf), RamFilter(conf), CoreFilter(conf), DiskFilter(conf)],
@@ -46,7 +73,11 @@ def manager(clock=None, warmup=0.0, subset=1, seed=1):
         random.Random(seed),
     )
     return HostManager(
-        selector, claim_timeout=60, warmup=warmup, clock=clock or Clock()
+        selector,
+        claim_timeout=60,
+        warmup=warmup,
+        clock=clock or Clock(),
+        shared=shared,
     )
 
 
@@ -153,3 +184,37 @@ def test_claim_uses_the_callers_uuids():
     uuids = [new_uuid(), new_uuid()]
     got = select(hosts, num_instances=2, instance_uuids=uuids)
     assert [d["instance_uuid"] for d in got] == uuids
+
+
+# -- with a shared ledger ----------------------------------------------------
+
+
+def test_a_host_lost_in_the_ledger_is_skipped_for_the_next_best():
+    ledger = FakeLedger(room={"big": 0, "small": 5})  # "big" filled elsewhere
+    hosts = manager(shared=ledger)
+    feed(hosts, "big", memory_mb=65536)
+    feed(hosts, "small", memory_mb=8192)
+    chosen = select(hosts, num_instances=2)
+    assert [d["host"] for d in chosen] == ["small", "small"]
+    view = hosts.describe()
+    assert view["hosts"]["big"]["pending_claims"] == 0
+    assert view["counters"]["claims_lost"] == 2
+
+
+def test_every_host_lost_is_no_valid_host_and_releases_the_request():
+    ledger = FakeLedger(room={"a": 1, "b": 0})
+    hosts = manager(shared=ledger)
+    feed(hosts, "a")
+    feed(hosts, "b")
+    with pytest.raises(NoValidHost, match="instance 2 of 2: the shared claims"):
+        select(hosts, num_instances=2)
+    assert len(ledger.released) == 1 and ledger.room == {"a": 1, "b": 0}
+    assert all(h["pending_claims"] == 0 for h in hosts.describe()["hosts"].values())
+
+
+def test_ledger_down_is_an_answer_not_a_hang():
+    hosts = manager(shared=FakeLedger(broken=True))
+    feed(hosts, "a")
+    with pytest.raises(NoValidHost, match="cannot record the claim"):
+        select(hosts)
+    assert hosts.describe()["hosts"]["a"]["pending_claims"] == 0

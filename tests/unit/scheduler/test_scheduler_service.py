@@ -7,7 +7,9 @@ import oslo_messaging
 import pytest
 
 from launcher.testing import wait_for
+from services.scheduler.db.ledger import ClaimLedger
 from services.scheduler.exception import InvalidRequestSpec, NoValidHost
+from services.scheduler.host_state import HostReport
 from services.scheduler.manager import SchedulerManager
 from services.scheduler.rpcapi import SchedulerAPI
 from tests.unit.scheduler.conftest import report, spec
@@ -23,10 +25,15 @@ def api(service, **kwargs):
 
 
 def bring_up(service, **hosts):
-    """Heartbeat rows and a report for each host, then the refresh task."""
+    """Heartbeat rows and a report for each host, then the refresh task.
+
+    Each report also goes to the claims ledger, as a compute's would.
+    """
     client = api(service)
+    ledger = ClaimLedger(service.database)
     for name, state in hosts.items():
         service.database.heartbeat(name, "nova-compute", "compute")
+        ledger.record_report(name, HostReport.from_primitive(state))
         client.update_host_state({}, name, state)
     wait_for(
         lambda: set(hosts) <= set(client.get_host_states({})["hosts"]),
