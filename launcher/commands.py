@@ -109,7 +109,10 @@ def _db(conf: cfg.ConfigOpts, action: str, out: Callable[[str], None]) -> int:
     url = config.database_connection(conf)
     if action == "sync":
         migration.upgrade(url)
-    out(f"database revision: {migration.current(url) or 'none'}")
+    for tree in migration.trees():
+        revision = migration.current(url, tree) or "none"
+        state = "current" if revision == migration.head(tree) else "behind"
+        out(f"{tree.name}: revision {revision} ({state})")
     return errors.EXIT_OK
 
 
