@@ -54,7 +54,9 @@ def new_conf() -> cfg.ConfigOpts:
     conf.register_cli_opt(opts.core_opts[0])
     log.register_options(conf)
     # alembic reports every plug-in and DDL mode at INFO on each launch.
-    log.set_defaults(default_log_levels=[*log.get_default_log_levels(), "alembic=WARN"])
+    levels = log.get_default_log_levels()
+    if "alembic=WARN" not in levels:
+        log.set_defaults(default_log_levels=[*levels, "alembic=WARN"])
     rpc.register_opts(conf)
     return conf
 
