@@ -9,6 +9,8 @@ import sys
 from collections.abc import Sequence
 
 BENCHMARKS = {
+    "image": "benchmarks.image_bench",
+    "network": "benchmarks.network_bench",
     "scheduler": "benchmarks.scheduler_bench",
     "wsgi": "benchmarks.wsgi_bench",
 }

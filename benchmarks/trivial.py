@@ -1,4 +1,4 @@
-"""The trivial WSGI app, and two ways to serve it, for the WSGI benchmark.
+"""Two ways to serve the trivial WSGI app, for the WSGI benchmark.
 
 ``python -m benchmarks.trivial bare PORT`` serves it with the bare server
 of the current backend (eventlet.wsgi or waitress): the floor.
@@ -8,19 +8,9 @@ server wrapper (in-flight count, access log).
 """
 
 import sys
-from collections.abc import Callable, Iterable
-from typing import Any
 
-BODY = b"ok"
-
-
-def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "2")])
-    return [BODY]
-
-
-def app_factory(global_conf: dict[str, Any], **local_conf: str) -> Any:
-    return app
+# One floor app for every benchmark (also served by benchmarks/trivial-paste.ini).
+from benchmarks.trivial_app import trivial_app as app
 
 
 def _bare(port: int) -> None:

@@ -1,0 +1,1 @@
+"""glance-api: the public Image API v2 over the registry and a store."""

@@ -1,0 +1,1 @@
+"""Image API v2: routes, controllers, schemas and JSON patch."""

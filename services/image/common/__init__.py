@@ -1,0 +1,1 @@
+"""Pieces both image daemons use: JSON requests and responses, routing, auth."""

@@ -1,0 +1,1 @@
+"""Packaged paste ini files of glance-api and glance-registry (data only)."""

@@ -1,0 +1,1 @@
+"""glance-registry: the image metadata database behind an internal JSON API."""

@@ -1,0 +1,1 @@
+"""The image metadata tables, their alembic tree and the repository over them."""
