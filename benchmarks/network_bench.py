@@ -25,6 +25,7 @@ import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from benchmarks.wsgi_bench import free_port
 
@@ -32,14 +33,18 @@ RABBIT_URL = "rabbit://guest:guest@127.0.0.1:5672/"
 TRIVIAL_PASTE = Path(__file__).with_name("trivial-paste.ini")
 
 
-def request(conn: http.client.HTTPConnection, method: str, path: str, body=None):
+def request(
+    conn: http.client.HTTPConnection, method: str, path: str, body: Any = None
+) -> tuple[int, bytes]:
     headers = {"Content-Type": "application/json"} if body is not None else {}
     conn.request(method, path, json.dumps(body) if body is not None else None, headers)
     response = conn.getresponse()
     return response.status, response.read()
 
 
-def _client(port, method, path, body, seconds, queue) -> None:
+def _client(
+    port: int, method: str, path: str, body: Any, seconds: float, queue: Any
+) -> None:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     latencies, failures = [], 0
     deadline = time.monotonic() + seconds
@@ -52,7 +57,9 @@ def _client(port, method, path, body, seconds, queue) -> None:
     queue.put((latencies, failures))
 
 
-def load(port, method, path, body, seconds, clients) -> tuple[float, float, int]:
+def load(
+    port: int, method: str, path: str, body: Any, seconds: float, clients: int
+) -> tuple[float, float, int]:
     """(requests/s, p99 in ms, failures) with ``clients`` keep-alive clients."""
     queue: multiprocessing.Queue = multiprocessing.Queue()
     procs = [
@@ -73,7 +80,9 @@ def load(port, method, path, body, seconds, clients) -> tuple[float, float, int]
 
 
 @contextlib.contextmanager
-def server(workers: int, backend: str, database: str | None, trivial: bool) -> Iterator[int]:
+def server(
+    workers: int, backend: str, database: str | None, trivial: bool
+) -> Iterator[int]:
     """neutron-server with ``workers`` API workers; yields its port."""
     port = free_port()
     with tempfile.TemporaryDirectory() as workdir:
@@ -144,7 +153,9 @@ def _setup(port: int) -> tuple[str, str]:
     return ids[0], ids[1]
 
 
-def measure(workers, args) -> dict[str, tuple[float, float, int]]:
+def measure(
+    workers: int, args: argparse.Namespace
+) -> dict[str, tuple[float, float, int]]:
     figures = {}
     with server(workers, args.backend, args.database, trivial=True) as port:
         figures["floor"] = load(port, "GET", "/", None, args.seconds, args.clients)
@@ -163,7 +174,11 @@ def report(workers: int, figures: dict[str, tuple[float, float, int]]) -> None:
     floor = figures["floor"][0]
     print(f"\n{workers} API worker(s)        req/s     p99 ms  failed   ratio  target")
     targets = {"floor": "", "create": ">= 0.025", "list": ">= 0.07"}
-    labels = {"floor": "trivial app (floor)", "create": "port create", "list": "port list (50)"}
+    labels = {
+        "floor": "trivial app (floor)",
+        "create": "port create",
+        "list": "port list (50)",
+    }
     for key in ("floor", "create", "list"):
         rate, p99, failed = figures[key]
         print(
@@ -174,13 +189,17 @@ def report(workers: int, figures: dict[str, tuple[float, float, int]]) -> None:
 
 def main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks network")
-    parser.add_argument("--backend", default="eventlet", choices=["eventlet", "threading"])
+    parser.add_argument(
+        "--backend", default="eventlet", choices=["eventlet", "threading"]
+    )
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--database", default=None)
     args = parser.parse_args(list(argv))
-    print(f"neutron-server benchmark: backend {args.backend}, {args.clients} clients, "
-          f"{args.seconds:g} s per figure, database {args.database or 'SQLite'}")
+    print(
+        f"neutron-server benchmark: backend {args.backend}, {args.clients} clients, "
+        f"{args.seconds:g} s per figure, database {args.database or 'SQLite'}"
+    )
     for workers in (1, 2):
         report(workers, measure(workers, args))
     return 0

@@ -11,6 +11,7 @@ from launcher.wsgi import CONTEXT_KEY
 from services.image.api.registry_client import RegistryClient
 from services.image.api.v2 import jsonpatch, schemas, views
 from services.image.common import http
+from services.image.common.sorting import SORT_KEYS
 from services.image.store.base import Store
 
 FILTERS = (
@@ -21,20 +22,6 @@ FILTERS = (
     "os_hidden",
     "disk_format",
     "container_format",
-)
-SORT_KEYS = (
-    "created_at",
-    "updated_at",
-    "name",
-    "status",
-    "size",
-    "id",
-    "visibility",
-    "owner",
-    "disk_format",
-    "container_format",
-    "min_disk",
-    "min_ram",
 )
 DEFAULTS = {
     "visibility": "shared",

@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 
 from launcher.db.api import Database
+from services.image.common.sorting import SORT_KEYS
 from services.image.registry.db import models
 
 IMAGES = models.Image.__table__
@@ -36,20 +37,6 @@ PROPERTIES = models.ImageProperty.__table__
 TAGS = models.ImageTag.__table__
 
 CORE = tuple(c.name for c in IMAGES.columns if c.name not in ("deleted",))
-SORT_KEYS = (
-    "created_at",
-    "updated_at",
-    "name",
-    "status",
-    "size",
-    "id",
-    "visibility",
-    "owner",
-    "disk_format",
-    "container_format",
-    "min_disk",
-    "min_ram",
-)
 # NULLs sort as these, so that keyset pagination can compare every row.
 _NULL_AS = {
     "name": "",

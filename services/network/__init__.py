@@ -1,0 +1,1 @@
+"""neutron-server: a Networking API v2.0 daemon with a pluggable core plugin."""

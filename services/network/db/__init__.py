@@ -1,0 +1,1 @@
+"""neutron-server's tables, alembic tree and SQL helpers."""

@@ -1,0 +1,1 @@
+"""Packaged paste ini for neutron-server (a package so it ships)."""

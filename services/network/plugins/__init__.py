@@ -1,0 +1,1 @@
+"""Core plugins: the interface, the loader and the bundled SQL plugin."""

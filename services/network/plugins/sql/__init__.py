@@ -1,0 +1,1 @@
+"""The bundled core plugin: networks, subnets and ports in SQL (alias ``sql``)."""

@@ -1,0 +1,1 @@
+"""A deployer's neutron-server core plugin, for svc-launch's tests."""
