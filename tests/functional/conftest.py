@@ -27,6 +27,13 @@ def real_services():
             "start them (see README, 'Tests')",
             pytrace=False,
         )
+    vhost = harness.create_vhost()
+    if vhost is not None:
+        harness.RABBIT_URL = harness.RABBIT_BASE_URL + vhost
+    yield
+    if vhost is not None:
+        harness.RABBIT_URL = harness.RABBIT_BASE_URL
+        harness.delete_vhost(vhost)
 
 
 @pytest.fixture

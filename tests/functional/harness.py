@@ -9,6 +9,7 @@ port, an exit.
 import contextlib
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -22,7 +23,12 @@ from oslo_config import cfg
 from launcher import backend, rpc
 from launcher.testing import wait_for
 
-RABBIT_URL = "rabbit://guest:guest@127.0.0.1:5672/"
+RABBIT_BASE_URL = "rabbit://guest:guest@127.0.0.1:5672/"
+# Replaced by a per-session virtual host when rabbitmqctl is at hand (see
+# conftest.py): oslo.messaging names fanout exchanges and topic queues
+# without the control_exchange, so two test runs sharing "/" could hear
+# each other's fanout casts.
+RABBIT_URL = RABBIT_BASE_URL
 POSTGRES_ADMIN_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
 # The console script, exactly as an operator runs it.
 SVC_LAUNCH = [str(Path(sys.executable).with_name("svc-launch"))]
@@ -160,6 +166,27 @@ class Daemon:
         for stream in (self.proc.stdout, self.proc.stderr):
             if stream:
                 stream.close()
+
+
+def create_vhost() -> str | None:
+    """A throwaway RabbitMQ virtual host for this run, or None without rabbitmqctl."""
+    if not shutil.which("rabbitmqctl"):
+        return None
+    name = f"svc_launch_test_{uuid.uuid4().hex[:10]}"
+    for args in (
+        ["add_vhost", name],
+        ["set_permissions", "-p", name, "guest", ".*", ".*", ".*"],
+    ):
+        done = subprocess.run(["rabbitmqctl", *args], capture_output=True, timeout=60)
+        if done.returncode != 0:
+            return None
+    return name
+
+
+def delete_vhost(name: str) -> None:
+    subprocess.run(
+        ["rabbitmqctl", "delete_vhost", name], capture_output=True, timeout=60
+    )
 
 
 def run_cli(args: list[str], timeout: float = 60) -> subprocess.CompletedProcess:
