@@ -25,6 +25,7 @@ from oslo_service.backend.base import ServiceBase
 
 from launcher import backend, errors, worker
 from launcher.signals import SignalPipe
+from launcher.systemd import Notifier
 
 LOG = logging.getLogger(__name__)
 
@@ -74,6 +75,7 @@ class ProcessLauncher:
         listeners: Iterable[socket.socket] = (),
         signals: SignalPipe | None = None,
         clock: Callable[[], float] = time.monotonic,
+        notifier: Notifier | None = None,
     ) -> None:
         self.conf = conf
         self._listeners = list(listeners)
@@ -84,6 +86,7 @@ class ProcessLauncher:
         self._running = False
         self._fatal: errors.LaunchError | None = None
         self._notified_ready = False
+        self._systemd = notifier or Notifier()
         self._select = backend.native_module("select").select
         self._read = backend.native_module("os").read
 
@@ -134,6 +137,7 @@ class ProcessLauncher:
         self._reap()
         self._respawn_due()
         self._notify_when_ready()
+        self._systemd.watchdog(healthy=self._healthy())
         return fast
 
     def _on_signal(self, signum: int) -> bool:
@@ -271,11 +275,26 @@ class ProcessLauncher:
         if self._notified_ready or not self._workers:
             return
         if all(w.ready for w in self._workers.values()):
-            from oslo_service import systemd
-
-            systemd.notify_once()
+            self._systemd.send("READY=1", self._status())
             self._notified_ready = True
             LOG.info("all %d workers ready", len(self._workers))
+
+    def _status(self, prefix: str = "") -> str:
+        counts = ", ".join(
+            f"{g.name}: {self._ready_count(g)}/{g.count_fn()}" for g in self._groups
+        )
+        return f"STATUS={prefix}workers ready: {counts}"
+
+    def _ready_count(self, group: Group) -> int:
+        return sum(
+            1
+            for w in self._workers.values()
+            if w.group is group and w.ready and not w.stopping
+        )
+
+    def _healthy(self) -> bool:
+        """Every group that should run workers has at least one serving."""
+        return all(self._ready_count(g) > 0 for g in self._groups if g.count_fn() > 0)
 
     def _refuse_threads(self) -> None:
         """Under native threads, fork copies locks held by other threads.
@@ -301,6 +320,15 @@ class ProcessLauncher:
 
     def _reload(self) -> None:
         LOG.info("caught SIGHUP: re-reading configuration, replacing workers")
+        self._systemd.send(
+            "RELOADING=1", f"MONOTONIC_USEC={time.monotonic_ns() // 1000}"
+        )
+        try:
+            self._replace_all()
+        finally:
+            self._systemd.send("READY=1", self._status())
+
+    def _replace_all(self) -> None:
         try:
             self.conf.mutate_config_files()
             for group in self._groups:
@@ -361,6 +389,7 @@ class ProcessLauncher:
     # -- stop --------------------------------------------------------------
 
     def _shutdown(self, fast: bool) -> int:
+        self._systemd.send("STOPPING=1", "STATUS=stopping")
         for sock in self._listeners:
             sock.close()
         signum = signal.SIGINT if fast else signal.SIGTERM

@@ -57,6 +57,7 @@ class Daemon:
         host: str = "fhost",
         extra: dict[str, dict[str, object]] | None = None,
         args: list[str] | None = None,
+        env: dict[str, str] | None = None,
     ) -> None:
         self.workdir = workdir
         workdir.mkdir(parents=True, exist_ok=True)
@@ -91,9 +92,10 @@ class Daemon:
             *(args or []),
         ]
         self.proc: subprocess.Popen | None = None
+        self.env = dict(env or {})
 
     def start(self) -> "Daemon":
-        env = dict(os.environ, SVC_LAUNCH_BACKEND=backend.current().value)
+        env = dict(os.environ, SVC_LAUNCH_BACKEND=backend.current().value, **self.env)
         self.proc = subprocess.Popen(
             SVC_LAUNCH + self.args,
             env=env,

@@ -3,6 +3,7 @@
 import json
 import os
 import signal
+import socket
 import threading
 import urllib.error
 import urllib.request
@@ -150,3 +151,33 @@ def test_broken_reload_keeps_the_old_workers_serving(daemons, tmp_path):
     daemon.wait_log(r"reload aborted, old workers keep serving: .*gone-paste.ini")
     assert get(url + "/")["pid"] in before
     assert daemon.worker_pids() == before
+
+
+def test_systemd_hears_ready_reload_watchdog_and_stop(daemons, tmp_path):
+    path = str(tmp_path / "notify.sock")
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    listener.bind(path)
+    listener.settimeout(20)
+    received: list[str] = []
+
+    def until(field: str) -> None:
+        while field not in received:
+            received.extend(listener.recv(4096).decode().splitlines())
+
+    try:
+        env = {"NOTIFY_SOCKET": path, "WATCHDOG_USEC": "400000"}
+        daemon = daemons(["test-api"], env=env)
+        until("READY=1")
+        assert any(
+            f.startswith("STATUS=workers ready: test-api api: 1/1") for f in received
+        )
+        until("WATCHDOG=1")
+        received.clear()
+        daemon.signal(signal.SIGHUP)
+        until("RELOADING=1")
+        until("READY=1")
+        daemon.signal(signal.SIGTERM)
+        until("STOPPING=1")
+        assert daemon.wait_exit() == 0
+    finally:
+        listener.close()
