@@ -33,10 +33,9 @@ import eventlet
 import eventlet.greenio
 import eventlet.wsgi
 
-from launcher.wsgi import sockets
 from launcher.wsgi.accesslog import AccessLog
 from launcher.wsgi.inflight import InFlight, WSGIApp
-from launcher.wsgi.server import address_of
+from launcher.wsgi.server import address_of, own_socket
 
 LOG = logging.getLogger(__name__)
 
@@ -80,13 +79,12 @@ class EventletServer:
         # the request context is gone. AccessLog writes that line and logs
         # what escapes the app, which eventlet would have logged.
         self._app = InFlight(AccessLog(app, wsgi_conf.log_format, log_errors=True))
-        self._sock = sock.dup()
+        self._sock = own_socket(sock, wsgi_conf)
         self._address = address_of(self._sock)
         self._pool = _TrackingPool(wsgi_conf.default_pool_size)
         self._thread: Any = None
         self._stopped = False
         self._done = threading.Event()
-        sockets.set_keepalive(self._sock, wsgi_conf.tcp_keepidle)
 
     @property
     def in_flight(self) -> int:

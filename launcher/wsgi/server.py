@@ -60,6 +60,19 @@ def create_server(
     return WaitressServer(app, sock, wsgi_conf, name)
 
 
+def own_socket(sock: socket.socket, wsgi_conf: Any) -> socket.socket:
+    """This server's own descriptor for the shared listening socket.
+
+    Serving from a dup leaves the caller's descriptor alone (see above);
+    keep-alive is set on the listener so accepted connections inherit it.
+    """
+    from launcher.wsgi import sockets
+
+    own = sock.dup()
+    sockets.set_keepalive(own, wsgi_conf.tcp_keepidle)
+    return own
+
+
 def address_of(sock: socket.socket) -> tuple[str, int]:
     """(host, port) of a bound socket, IPv4 or IPv6."""
     host, port = sock.getsockname()[:2]

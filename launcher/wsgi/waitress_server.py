@@ -45,10 +45,9 @@ from waitress import wasyncore
 from waitress.adjustments import Adjustments
 from waitress.channel import HTTPChannel
 
-from launcher.wsgi import sockets
 from launcher.wsgi.accesslog import AccessLog
 from launcher.wsgi.inflight import InFlight, WSGIApp
-from launcher.wsgi.server import address_of
+from launcher.wsgi.server import address_of, own_socket
 
 LOG = logging.getLogger(__name__)
 
@@ -125,9 +124,8 @@ class WaitressServer:
         self._conf = wsgi_conf
         # waitress writes no access log, and logs escaping errors itself.
         self._app = InFlight(AccessLog(app, wsgi_conf.log_format, log_errors=False))
-        self._sock = sock.dup()
+        self._sock = own_socket(sock, wsgi_conf)
         self._address = address_of(self._sock)
-        sockets.set_keepalive(self._sock, wsgi_conf.tcp_keepidle)
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self._draining = threading.Event()
