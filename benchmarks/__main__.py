@@ -11,6 +11,7 @@ from collections.abc import Sequence
 BENCHMARKS = {
     "image": "benchmarks.image_bench",
     "network": "benchmarks.network_bench",
+    "reload": "benchmarks.reload_bench",
     "scheduler": "benchmarks.scheduler_bench",
     "wsgi": "benchmarks.wsgi_bench",
 }

@@ -117,6 +117,12 @@ class GatewayConflictWithAllocationPools(Conflict):
     message = "Gateway ip {ip_address} conflicts with allocation pool {pool}."
 
 
+class GatewayIpInUse(Conflict):
+    message = (
+        "Gateway ip {ip_address} already in use by port {port_id}. Unable to update."
+    )
+
+
 class InvalidIpForSubnet(BadRequest):
     message = "IP address {ip_address} is not a valid IP for the specified subnet."
 

@@ -162,7 +162,7 @@ def choose(
 ) -> IPAddress | None:
     """A free address from ``pools``, at random; None when all are taken."""
     total = capacity(pools)
-    if total <= len(allocated):
+    if total <= len(allocated) and total <= _used(pools, allocated):
         return None
     if total <= ENUMERATE_LIMIT:
         free = [ip for ip in _addresses(pools) if str(ip) not in allocated]
@@ -172,6 +172,11 @@ def choose(
         if str(ip) not in allocated:
             return ip
     return next((ip for ip in _addresses(pools) if str(ip) not in allocated), None)
+
+
+def _used(pools: Sequence[Pool], allocated: set[str]) -> int:
+    """Allocations inside ``pools``: after a pool update some may lie outside."""
+    return sum(1 for ip in allocated if in_pools(parse_ip(ip), pools))
 
 
 def sample(pools: Sequence[Pool], count: int, rng: random.Random) -> list[str]:
@@ -200,3 +205,29 @@ def _nth(pools: Sequence[Pool], index: int) -> IPAddress:
 
 def in_pools(ip: IPAddress, pools: Sequence[Pool]) -> bool:
     return any(ip in p for p in pools)
+
+
+def revise(
+    network: IPNetwork,
+    gateway_ip: IPAddress | None,
+    pools: list[Pool],
+    changes: dict[str, Any],
+) -> tuple[IPAddress | None, list[Pool]]:
+    """A subnet's gateway and pools after an update, validated as on create.
+
+    Either may change alone, so the other keeps its stored value and the
+    pair is checked together: a new gateway must not fall inside the kept
+    pools, nor new pools hold the kept gateway. Existing allocations are
+    not checked against the new pools (neutron's behaviour): they stay,
+    and only new allocations come from the new pools.
+    """
+    if "gateway_ip" in changes:
+        gateway_ip = gateway(network, changes["gateway_ip"], True)
+    if "allocation_pools" in changes:
+        return gateway_ip, parse_pools(network, changes["allocation_pools"], gateway_ip)
+    for pool in pools:
+        if gateway_ip is not None and gateway_ip in pool:
+            raise exc.GatewayConflictWithAllocationPools(
+                ip_address=gateway_ip, pool=pool
+            )
+    return gateway_ip, pools

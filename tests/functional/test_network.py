@@ -109,6 +109,31 @@ def test_networks_subnets_ports_with_openstacksdk(sdk):
     assert {"pagination", "sorting"} <= aliases
 
 
+def test_update_fixed_ips_and_allocation_pools_with_openstacksdk(sdk):
+    net = sdk.create_network(name="sdk-update")
+    subnet = sdk.create_subnet(network_id=net.id, cidr="10.21.0.0/24", ip_version=4)
+    port = sdk.create_port(network_id=net.id)
+    wanted = [{"subnet_id": subnet.id, "ip_address": "10.21.0.200"}]
+    port = sdk.update_port(port, fixed_ips=wanted)
+    assert port.fixed_ips == wanted
+    other = sdk.create_port(network_id=net.id)
+    with pytest.raises(openstack.exceptions.ConflictException, match="already"):
+        sdk.update_port(other, fixed_ips=wanted)
+    pools = [{"start": "10.21.0.10", "end": "10.21.0.10"}]
+    subnet = sdk.update_subnet(subnet, allocation_pools=pools)
+    assert subnet.allocation_pools == pools
+    assert sdk.get_port(port.id).fixed_ips == wanted  # outside the pools: kept
+    moved = sdk.update_port(other, fixed_ips=[{"subnet_id": subnet.id}])
+    assert moved.fixed_ips == other.fixed_ips  # subnet only: its address is kept
+    fresh = sdk.create_port(network_id=net.id)
+    assert fresh.fixed_ips[0]["ip_address"] == "10.21.0.10"
+    with pytest.raises(openstack.exceptions.ConflictException):
+        sdk.update_subnet(subnet, gateway_ip="10.21.0.200")
+    for item in (port, other, fresh):
+        sdk.delete_port(item)
+    sdk.delete_network(net)
+
+
 def _post(url, path, body):
     parts = urllib.parse.urlsplit(url)
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)

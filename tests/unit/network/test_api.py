@@ -4,6 +4,7 @@ import pytest
 import webtest
 
 from launcher.testing.fixtures import ServiceFixture
+from services.network import agent_notifier
 
 
 @pytest.fixture
@@ -199,3 +200,144 @@ def test_rpc_endpoints(service, api):
     assert client.call({}, "report_state", agent_state=state) == {"status": "new"}
     [agent] = client.call({}, "get_agents")
     assert agent["alive"] and agent["configurations"] == {"a": 1}
+
+
+def _put_port(api, port_id, fixed_ips, status=200):
+    body = {"port": {"fixed_ips": fixed_ips}}
+    return api.put_json(f"/v2.0/ports/{port_id}", body, status=status).json
+
+
+def _put_subnet(api, subnet_id, status=200, **changes):
+    body = {"subnet": changes}
+    return api.put_json(f"/v2.0/subnets/{subnet_id}", body, status=status).json
+
+
+def test_port_fixed_ips_replace(api):
+    net = make_net(api)
+    subnet = make_subnet(api, net["id"])
+    other = make_subnet(api, net["id"], "10.1.0.0/24")
+    port = make_port(api, net["id"])["port"]
+    [old] = port["fixed_ips"]
+    wanted = {"subnet_id": subnet["id"], "ip_address": "10.0.0.77"}
+    updated = _put_port(api, port["id"], [wanted])["port"]
+    assert updated["fixed_ips"] == [wanted]
+    assert updated["revision_number"] == port["revision_number"] + 1
+    # the old address was released: another port can now ask for it
+    assert make_port(api, net["id"], fixed_ips=[old])["port"]["fixed_ips"] == [old]
+    # subnet_id only: the held address on that subnet stays, a new subnet adds one
+    both = [{"subnet_id": subnet["id"]}, {"subnet_id": other["id"]}]
+    updated = _put_port(api, port["id"], both)["port"]
+    by_subnet = {ip["subnet_id"]: ip["ip_address"] for ip in updated["fixed_ips"]}
+    assert by_subnet[subnet["id"]] == "10.0.0.77"
+    assert by_subnet[other["id"]].startswith("10.1.0.")
+    # an empty list releases everything
+    assert _put_port(api, port["id"], [])["port"]["fixed_ips"] == []
+
+
+def test_port_fixed_ips_errors(api):
+    net = make_net(api)
+    subnet = make_subnet(api, net["id"], "10.7.0.0/29")  # 5 addresses
+    foreign = make_subnet(api, make_net(api)["id"], "10.8.0.0/24")
+    port = make_port(api, net["id"])["port"]
+    holder = make_port(api, net["id"])["port"]
+    held = holder["fixed_ips"][0]
+    cases = [
+        ([{"subnet_id": foreign["id"]}], 400, "InvalidInput"),
+        ([held], 409, "IpAddressAlreadyAllocated"),
+        ([{"subnet_id": subnet["id"], "ip_address": "10.9.0.5"}], 400),
+        ([{"ip_address": "10.7.0.7"}], 400, "InvalidIpForSubnet"),  # broadcast
+        ([{"subnet_id": subnet["id"], "ip_address": "10.7.0.2"}] * 2, 400),
+        (["10.7.0.2"], 400, "InvalidInput"),
+        ([{"subnet_id": subnet["id"], "mac": "x"}], 400, "InvalidInput"),
+    ]
+    for fixed_ips, status, *kind in cases:
+        error = _error(_put_port(api, port["id"], fixed_ips, status=status))
+        assert not kind or error["type"] == kind[0], (fixed_ips, error)
+    # a failed update changed nothing
+    assert api.get(f"/v2.0/ports/{port['id']}").json["port"] == port
+    for _ in range(3):
+        make_port(api, net["id"])
+    more = port["fixed_ips"] + [{"subnet_id": subnet["id"]}]
+    error = _error(_put_port(api, port["id"], more, status=409))
+    assert error["type"] == "IpAddressGenerationFailure"
+    missing = _put_port(api, "nope", [], status=404)
+    assert _error(missing)["type"] == "PortNotFound"
+
+
+def test_port_fixed_ips_update_is_cast(api, monkeypatch):
+    net = make_net(api)
+    make_subnet(api, net["id"])
+    port = make_port(api, net["id"])["port"]
+    casts = []
+
+    def record(self, context, port):
+        casts.append(port)
+
+    monkeypatch.setattr(agent_notifier.AgentNotifier, "port_update", record)
+    updated = _put_port(api, port["id"], [{"ip_address": "10.0.0.42"}])["port"]
+    assert [c["fixed_ips"] for c in casts] == [updated["fixed_ips"]]
+
+
+def test_subnet_update_pools_and_gateway(api):
+    net = make_net(api)
+    subnet = make_subnet(api, net["id"], name="s")
+    port = make_port(api, net["id"], fixed_ips=[{"ip_address": "10.0.0.5"}])["port"]
+    pools = [{"start": "10.0.0.100", "end": "10.0.0.101"}]
+    updated = _put_subnet(
+        api, subnet["id"], allocation_pools=pools, name="t", description="d"
+    )["subnet"]
+    assert updated["allocation_pools"] == pools
+    assert (updated["name"], updated["description"]) == ("t", "d")
+    # the existing allocation outside the new pools stays (neutron's behaviour)
+    assert api.get(f"/v2.0/ports/{port['id']}").json["port"]["fixed_ips"] == [
+        {"subnet_id": subnet["id"], "ip_address": "10.0.0.5"}
+    ]
+    new = {
+        make_port(api, net["id"])["port"]["fixed_ips"][0]["ip_address"] for _ in "ab"
+    }
+    assert new == {"10.0.0.100", "10.0.0.101"}
+    moved = _put_subnet(api, subnet["id"], gateway_ip="10.0.0.254")["subnet"]
+    assert moved["gateway_ip"] == "10.0.0.254" and moved["allocation_pools"] == pools
+    assert (
+        _put_subnet(api, subnet["id"], gateway_ip=None)["subnet"]["gateway_ip"] is None
+    )
+
+
+def test_subnet_update_errors(api):
+    net = make_net(api)
+    subnet = make_subnet(api, net["id"])
+    make_port(api, net["id"], fixed_ips=[{"ip_address": "10.0.0.5"}])
+    cases = [
+        ({"allocation_pools": [{"start": "10.0.0.10", "end": "10.1.0.20"}]}, 400),
+        (
+            {
+                "allocation_pools": [
+                    {"start": "10.0.0.10", "end": "10.0.0.20"},
+                    {"start": "10.0.0.15", "end": "10.0.0.25"},
+                ]
+            },
+            400,
+            "OverlappingAllocationPools",
+        ),
+        (
+            {"allocation_pools": [{"start": "10.0.0.1", "end": "10.0.0.9"}]},
+            409,
+            "GatewayConflictWithAllocationPools",
+        ),
+        ({"gateway_ip": "10.0.0.50"}, 409, "GatewayConflictWithAllocationPools"),
+        ({"gateway_ip": "10.5.0.1"}, 400, "InvalidInput"),
+        (
+            {
+                "gateway_ip": "10.0.0.5",
+                "allocation_pools": [{"start": "10.0.0.10", "end": "10.0.0.20"}],
+            },
+            409,
+            "GatewayIpInUse",
+        ),
+        ({"cidr": "10.0.0.0/16"}, 400, "InvalidInput"),
+    ]
+    for changes, status, *kind in cases:
+        error = _error(_put_subnet(api, subnet["id"], status=status, **changes))
+        assert not kind or error["type"] == kind[0], (changes, error)
+    assert api.get(f"/v2.0/subnets/{subnet['id']}").json["subnet"] == subnet
+    assert _error(_put_subnet(api, "nope", status=404, name="x"))

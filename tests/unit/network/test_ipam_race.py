@@ -14,6 +14,7 @@ import pytest
 from launcher import config
 from launcher.db import migration
 from services.network import exceptions as exc
+from services.network.plugins.base import ListQuery
 from services.network.plugins.sql import plugin as sql_plugin
 from services.network.plugins.sql import ports as port_ops
 from tests.unit.network.conftest import (
@@ -105,3 +106,79 @@ def test_parallel_creates_never_share_an_address(backend_plugin):
     assert len(addresses) == 13
     assert len(set(addresses)) == 13
     assert results.count(None) == 7
+
+
+def _two_subnets(plugin):
+    """A network with a roomy subnet and a /28 (13 addresses) to race on."""
+    network = plugin.create_network(None, network_body())
+    roomy = plugin.create_subnet(None, subnet_body(network["id"], "10.8.0.0/24"))
+    small = plugin.create_subnet(None, subnet_body(network["id"], "10.9.0.0/28"))
+    return network, roomy["id"], small["id"]
+
+
+def _ports_on(plugin, network_id, subnet_id, count):
+    fixed = [{"subnet_id": subnet_id}]
+    body = port_body(network_id, fixed_ips=fixed)
+    return [plugin.create_port(None, dict(body))["id"] for _ in range(count)]
+
+
+def test_stale_view_update_loses_on_the_key_and_retries(backend_plugin, monkeypatch):
+    network, roomy, small = _two_subnets(backend_plugin)
+    wanted = [{"subnet_id": small, "ip_address": "10.9.0.5"}]
+    backend_plugin.create_port(None, port_body(network["id"], fixed_ips=wanted))
+    [port_id] = _ports_on(backend_plugin, network["id"], roomy, 1)
+    real = port_ops._allocated
+    calls = []
+
+    def stale_once(connection, subnet_id):
+        calls.append(subnet_id)
+        return set() if len(calls) == 1 else real(connection, subnet_id)
+
+    monkeypatch.setattr(port_ops, "_allocated", stale_once)
+    with pytest.raises(exc.IpAddressAlreadyAllocated):
+        backend_plugin.update_port(None, port_id, {"fixed_ips": wanted})
+    assert len(calls) >= 2  # the key rejected the first attempt; it was retried
+    port = backend_plugin.get_port(None, port_id)
+    assert [ip["subnet_id"] for ip in port["fixed_ips"]] == [roomy]  # rolled back
+
+
+def test_parallel_fixed_ips_updates_never_share_an_address(backend_plugin):
+    network, roomy, small = _two_subnets(backend_plugin)
+    port_ids = _ports_on(backend_plugin, network["id"], roomy, 20)
+
+    def move(port_id):
+        try:
+            port = backend_plugin.update_port(
+                None, port_id, {"fixed_ips": [{"subnet_id": small}]}
+            )
+        except exc.IpAddressGenerationFailure:
+            return None
+        [fixed] = port["fixed_ips"]
+        assert fixed["subnet_id"] == small
+        return fixed["ip_address"]
+
+    with concurrent.futures.ThreadPoolExecutor(10) as pool:
+        results = list(pool.map(move, port_ids))
+    addresses = [r for r in results if r is not None]
+    assert len(addresses) == 13 and len(set(addresses)) == 13
+    assert results.count(None) == 7
+
+
+def test_parallel_updates_to_one_address_have_one_winner(backend_plugin):
+    network, roomy, small = _two_subnets(backend_plugin)
+    port_ids = _ports_on(backend_plugin, network["id"], roomy, 10)
+    wanted = {"fixed_ips": [{"subnet_id": small, "ip_address": "10.9.0.9"}]}
+
+    def claim(port_id):
+        try:
+            backend_plugin.update_port(None, port_id, dict(wanted))
+        except exc.IpAddressAlreadyAllocated:
+            return False
+        return True
+
+    with concurrent.futures.ThreadPoolExecutor(10) as pool:
+        results = list(pool.map(claim, port_ids))
+    assert results.count(True) == 1
+    query = ListQuery(filters={"fixed_ips": [{"ip_address": "10.9.0.9"}]})
+    holders = backend_plugin.get_ports(None, query)
+    assert len(holders) == 1

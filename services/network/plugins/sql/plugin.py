@@ -164,8 +164,12 @@ class SqlPlugin(base.CorePlugin):
                 values[key] = json.dumps(values[key])
 
         def work(c: Connection) -> Any:
-            self._update(c, _SUB, id, values, exc.SubnetNotFound(subnet_id=id))
-            return self._require(c, _SUB, id, exc.SubnetNotFound(subnet_id=id))
+            missing = exc.SubnetNotFound(subnet_id=id)
+            row = self._require(c, _SUB, id, missing)
+            self._update(
+                c, _SUB, id, {**values, **_addressing(c, row, subnet)}, missing
+            )
+            return self._require(c, _SUB, id, missing)
 
         return views.subnet(self.store.run(work))
 
@@ -230,15 +234,25 @@ class SqlPlugin(base.CorePlugin):
         return self.store.read(lambda c: self._list_ports(c, query))
 
     def update_port(self, context: Any, id: str, port: Resource) -> Resource:
+        """Update columns and, when given, replace the port's fixed_ips.
+
+        A fixed_ips change claims addresses like a create does, so it runs
+        under the same retry: a lost race on the ipallocations key re-runs
+        the whole update with the committed state.
+        """
         values = dict(port)
+        requested = values.pop("fixed_ips", None)
         if "binding:host_id" in values:
             values["host"] = values.pop("binding:host_id") or ""
 
         def work(c: Connection) -> Resource:
             self._update(c, _PORT, id, values, exc.PortNotFound(port_id=id))
+            if requested is not None:
+                network_id = self._show_port(c, id)["network_id"]
+                port_ops.replace(c, id, network_id, requested, self._rng)
             return self._show_port(c, id)
 
-        updated = self.store.run(work)
+        updated = self._guarded(work, None, retry=requested is not None)
         self._notify("port_update", context, updated)
         return updated
 
@@ -392,6 +406,38 @@ class SqlPlugin(base.CorePlugin):
 
 def _net_missing(network_id: str) -> Exception:
     return exc.NetworkNotFound(net_id=network_id)
+
+
+def _addressing(c: Connection, row: Any, changes: Resource) -> dict[str, Any]:
+    """New gateway_ip/allocation_pools columns of an update, validated.
+
+    Existing allocations may fall outside new pools (neutron keeps them),
+    but the gateway cannot move onto an address a port already holds: the
+    port and the router would then answer for one address.
+    """
+    if "gateway_ip" not in changes and "allocation_pools" not in changes:
+        return {}
+    network = ipam.parse_cidr(row.cidr, row.ip_version)
+    current = None if row.gateway_ip is None else ipam.parse_ip(row.gateway_ip)
+    pools = ipam.pools_from_dicts(json.loads(row.allocation_pools))
+    gateway, pools = ipam.revise(network, current, pools, changes)
+    if gateway is not None and gateway != current:
+        _check_gateway_free(c, row.id, str(gateway))
+    return {
+        "gateway_ip": None if gateway is None else str(gateway),
+        "allocation_pools": json.dumps([p.to_dict() for p in pools]),
+    }
+
+
+def _check_gateway_free(c: Connection, subnet_id: str, gateway: str) -> None:
+    ips = models.ipallocations
+    holder = c.execute(
+        select(ips.c.port_id).where(
+            ips.c.subnet_id == subnet_id, ips.c.ip_address == gateway
+        )
+    ).scalar()
+    if holder is not None:
+        raise exc.GatewayIpInUse(ip_address=gateway, port_id=holder)
 
 
 def _without_filter(query: ListQuery, name: str) -> ListQuery:

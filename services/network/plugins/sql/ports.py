@@ -1,18 +1,19 @@
-"""Port creation with IP allocation, inside one transaction.
+"""Port IP allocation (create and fixed_ips update), inside one transaction.
 
 The addresses a port gets are chosen from what is committed now; the
 primary key on ipallocations (subnet_id, ip_address) rejects the second
 of two concurrent claims, and :meth:`Store.retrying` re-runs the whole
-create with a fresh view. An empty pool is not a race: it is
+create (or update) with a fresh view. An empty pool is not a race: it is
 IpAddressGenerationFailure at once.
 """
 
+import collections
 import json
 import random
 from typing import Any
 
 from oslo_utils import uuidutils
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.engine import Connection
 
 from services.network import exceptions as exc
@@ -48,19 +49,111 @@ def allocate(
     if requested is None:
         chosen = _automatic(connection, port["network_id"], subnets, rng)
     else:
+        _check_no_repeats(requested)
         chosen = [_requested(connection, item, subnets, rng) for item in requested]
+    _insert(connection, port["id"], port["network_id"], chosen)
+    return [{"subnet_id": s, "ip_address": ip} for s, ip in chosen]
+
+
+def replace(
+    connection: Connection,
+    port_id: str,
+    network_id: str,
+    requested: list[dict[str, Any]],
+    rng: random.Random,
+) -> None:
+    """Make the port hold exactly ``requested`` (a PUT of fixed_ips).
+
+    Addresses the port keeps are not touched (so a no-op update cannot
+    lose them to a race), the ones no longer listed are released first,
+    then the new ones are claimed exactly as on create: the same primary
+    key rejects a concurrent claim and the caller retries the whole update.
+    """
+    _check_no_repeats(requested)
+    subnets = network_subnets(connection, network_id)
+    current = fixed_ips_of(connection, [port_id])[port_id]
+    kept, wanted = _changes(current, requested, subnets)
+    _release(connection, port_id, [ip for ip in current if ip not in kept])
+    chosen = [_requested(connection, item, subnets, rng) for item in wanted]
+    _insert(connection, port_id, network_id, chosen)
+
+
+def _changes(
+    current: list[dict[str, str]], requested: list[dict[str, Any]], subnets: list[Any]
+) -> tuple[list[dict[str, str]], list[dict[str, Any]]]:
+    """(allocations kept, entries to allocate), matched as neutron does.
+
+    An entry with an address keeps it if the port holds it already; an
+    entry with only a subnet keeps one of the port's unclaimed addresses on
+    that subnet, else asks for a new one. Every entry's subnet must be on
+    the port's network (checked here, before anything is released).
+    """
+    by_ip = {ip["ip_address"]: ip for ip in current}
+    kept: list[dict[str, str]] = []
+    wanted: list[dict[str, Any]] = []
+    for item in (i for i in requested if "ip_address" in i):
+        subnet = _subnet_for(item, subnets)
+        held = by_ip.get(str(ipam.parse_ip(item["ip_address"])))
+        if held is not None and held["subnet_id"] == subnet.id:
+            kept.append(by_ip.pop(held["ip_address"]))
+        else:
+            wanted.append(item)
+    by_subnet = collections.defaultdict(list)
+    for ip in by_ip.values():
+        by_subnet[ip["subnet_id"]].append(ip)
+    for item in (i for i in requested if "ip_address" not in i):
+        _subnet_for(item, subnets)
+        spare = by_subnet.get(item["subnet_id"])
+        if spare:
+            kept.append(spare.pop(0))
+        else:
+            wanted.append(item)
+    return kept, wanted
+
+
+def _check_no_repeats(requested: list[dict[str, Any]]) -> None:
+    """One address asked twice would only trip the key (and be retried)."""
+    seen: set[str] = set()
+    for item in requested:
+        if "ip_address" not in item:
+            continue
+        address = str(ipam.parse_ip(item["ip_address"]))
+        if address in seen:
+            raise exc.InvalidInput(f"IP address {address} is requested twice")
+        seen.add(address)
+
+
+def _release(
+    connection: Connection, port_id: str, released: list[dict[str, str]]
+) -> None:
+    if not released:
+        return
+    pairs = [(ip["subnet_id"], ip["ip_address"]) for ip in released]
+    connection.execute(
+        delete(_IPS).where(
+            _IPS.c.port_id == port_id,
+            tuple_(_IPS.c.subnet_id, _IPS.c.ip_address).in_(pairs),
+        )
+    )
+
+
+def _insert(
+    connection: Connection,
+    port_id: str,
+    network_id: str,
+    chosen: list[tuple[str, str]],
+) -> None:
     rows = [
         {
-            "port_id": port["id"],
+            "port_id": port_id,
             "subnet_id": subnet_id,
             "ip_address": ip,
-            "network_id": port["network_id"],
+            "network_id": network_id,
         }
         for subnet_id, ip in chosen
     ]
     if rows:
         connection.execute(insert(_IPS), rows)
-    return [{"subnet_id": s, "ip_address": ip} for s, ip in chosen]
 
 
 def _automatic(
