@@ -104,6 +104,15 @@ supervisor_opts = [
         "worker slower than this aborts the reload and the old workers stay.",
     ),
     cfg.IntOpt(
+        "cleanup_timeout",
+        default=10,
+        min=0,
+        mutable=True,
+        help="Second phase of a graceful stop: seconds for periodic tasks, the "
+        "heartbeat and cleanup_host to finish once in-flight work has drained "
+        "(graceful_shutdown_timeout); 0 waits forever.",
+    ),
+    cfg.IntOpt(
         "reload_batch_size",
         mutable=True,
         default=1,

@@ -15,6 +15,7 @@ from oslo_service.backend.base import ServiceBase
 from oslo_utils import importutils
 
 from launcher import config, errors, rpc
+from launcher.deadline import Deadline
 from launcher.definition import ServiceDefinition
 from launcher.heartbeat import Heartbeat
 from launcher.manager import Manager, ManagerAccessPolicy
@@ -80,6 +81,7 @@ class Service(ServiceBase):
         self.wsgi_server: Any = None
         self._periodic: PeriodicRunner | None = None
         self._heartbeat: Heartbeat | None = None
+        self.cut: list[str] = []
 
     @classmethod
     def create(
@@ -210,23 +212,34 @@ class Service(ServiceBase):
             self.rpc_server.stop()
 
     def wait(self) -> None:
-        """Let in-flight work finish, then release everything."""
-        timeout = self.conf.graceful_shutdown_timeout or None
-        if self.wsgi_server is not None:
-            self.wsgi_server.wait(timeout)
+        """Two phases: drain in-flight work, then clean up; each has a deadline.
+
+        Drain: HTTP requests and RPC calls already taken finish within
+        ``graceful_shutdown_timeout``. Clean-up: periodic tasks, heartbeat
+        and ``cleanup_host`` finish within ``[supervisor] cleanup_timeout``.
+        Only what outlives its phase is cut, and it is logged; ``self.cut``
+        names it for the worker's exit code.
+        """
+        drain = Deadline(self.conf.graceful_shutdown_timeout, "drain")
+        if self.wsgi_server is not None and not self.wsgi_server.wait(
+            drain.remaining()
+        ):
+            drain.expired_note("HTTP requests")
         if self.rpc_server is not None:
-            self.rpc_server.wait()
+            drain.run("RPC calls", self.rpc_server.wait)
+        cleanup = Deadline(self.conf.supervisor.cleanup_timeout, "clean-up")
         for part in (self._periodic, self._heartbeat):
             if part is not None:
                 part.stop()
-                part.wait(timeout)
+                cleanup.run(type(part).__name__, part.wait)
         if self.manager is not None and self.primary:
-            self.manager.cleanup_host()
+            cleanup.run("cleanup_host", self.manager.cleanup_host)
         if self._transport is not None:
-            self._transport.cleanup()
+            cleanup.run("RPC transport", self._transport.cleanup)
             self._transport = None
         if self._database is not None:
             self._database.dispose()
+        self.cut = drain.cut + cleanup.cut
 
     def reset(self) -> None:
         """SIGHUP, in the launcher's parent: rebuild what new workers inherit."""

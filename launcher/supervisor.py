@@ -86,6 +86,7 @@ class ProcessLauncher:
         self._running = False
         self._fatal: errors.LaunchError | None = None
         self._notified_ready = False
+        self._stopped_unclean = False  # a worker cut work while stopping
         self._systemd = notifier or Notifier()
         self._select = backend.native_module("select").select
         self._read = backend.native_module("os").read
@@ -179,10 +180,7 @@ class ProcessLauncher:
             code = errors.EXIT_RUNTIME
             try:
                 code = worker.run(
-                    group.service,
-                    write_fd,
-                    parent_pid,
-                    self.conf.graceful_shutdown_timeout,
+                    group.service, write_fd, parent_pid, self._stop_budget()
                 )
             finally:
                 worker.exit_now(code)
@@ -216,6 +214,8 @@ class ProcessLauncher:
         what = describe_exit(code)
         if w.stopping or not self._running:
             LOG.info("worker %d of %s stopped: %s", w.pid, w.group.name, what)
+            if not self._running and code != errors.EXIT_OK:
+                self._stopped_unclean = True
             return
         if w.ready:
             LOG.warning(
@@ -388,6 +388,12 @@ class ProcessLauncher:
 
     # -- stop --------------------------------------------------------------
 
+    def _stop_budget(self) -> int:
+        """Seconds a worker may take to stop: both phases; 0 means no limit."""
+        drain = self.conf.graceful_shutdown_timeout
+        cleanup = self.conf.supervisor.cleanup_timeout
+        return 0 if not drain or not cleanup else drain + cleanup
+
     def _shutdown(self, fast: bool) -> int:
         self._systemd.send("STOPPING=1", "STATUS=stopping")
         for sock in self._listeners:
@@ -395,7 +401,7 @@ class ProcessLauncher:
         signum = signal.SIGINT if fast else signal.SIGTERM
         for pid in list(self._workers):
             _kill(pid, signum)
-        grace = 1 if fast else (self.conf.graceful_shutdown_timeout or 60) + 5
+        grace = 1 if fast else (self._stop_budget() or 60) + worker.ALARM_MARGIN
         deadline = self._clock() + grace
         clean = True
         while self._workers and self._clock() < deadline:
@@ -407,7 +413,9 @@ class ProcessLauncher:
         self._signals.close()
         if self._fatal is not None:
             raise self._fatal
-        return errors.EXIT_RUNTIME if (fast or not clean) else errors.EXIT_OK
+        if fast or not clean or self._stopped_unclean:
+            return errors.EXIT_RUNTIME
+        return errors.EXIT_OK
 
     def _reap_blocking(self, deadline: float) -> None:
         fds = [self._signals.fileno()]

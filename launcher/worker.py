@@ -63,8 +63,9 @@ def _start(service: ServiceBase) -> int | None:
     return None
 
 
-# The service's own drain honours graceful_shutdown_timeout and logs what
-# it cuts; the alarm is the backstop for a drain that hangs past that.
+# The service's own two phases honour graceful_shutdown_timeout and
+# [supervisor] cleanup_timeout and log what they cut; the alarm is the
+# backstop for a stop that hangs past both.
 ALARM_MARGIN = 5
 
 
@@ -80,6 +81,9 @@ def _drain(service: ServiceBase, timeout: int) -> int:
     except Exception:
         LOG.exception("error while stopping")
         return errors.EXIT_RUNTIME
+    if getattr(service, "cut", None):
+        LOG.error("stopped, but cut: %s", ", ".join(service.cut))
+        return errors.EXIT_RUNTIME
     return errors.EXIT_OK
 
 
@@ -93,9 +97,7 @@ def _drain_timed_out(signum: int, frame: object) -> None:
     os._exit(errors.EXIT_RUNTIME)
 
 
-def run(
-    service: ServiceBase, ready_fd: int, parent_pid: int, drain_timeout: int
-) -> int:
+def run(service: ServiceBase, ready_fd: int, parent_pid: int, stop_budget: int) -> int:
     """Run ``service`` in this (freshly forked) process; return the exit code."""
     _die_with_parent(parent_pid)
     _after_fork()
@@ -111,7 +113,7 @@ def run(
             if signum == signal.SIGINT:
                 return errors.EXIT_RUNTIME
             if signum == signal.SIGTERM:
-                return _drain(service, drain_timeout)
+                return _drain(service, stop_budget)
             # SIGHUP: the parent reloads and replaces workers; nothing here.
 
 

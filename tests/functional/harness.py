@@ -120,13 +120,16 @@ class Daemon:
         regex = re.compile(pattern)
 
         def found() -> list[str] | None:
-            if self.proc is not None and self.proc.poll() is not None:
+            exited = self.proc is not None and self.proc.poll() is not None
+            hits = regex.findall(self.log())  # read after poll: nothing missed
+            if len(hits) >= count:
+                return hits
+            if exited:
                 raise AssertionError(
                     f"daemon exited {self.proc.returncode} while waiting for "
                     f"{pattern!r}:\n{self.proc.stderr.read()}\n{self.log()[-3000:]}"
                 )
-            hits = regex.findall(self.log())
-            return hits if len(hits) >= count else None
+            return None
 
         return wait_for(found, timeout, f"log line {pattern!r} x{count}")  # type: ignore[return-value]
 

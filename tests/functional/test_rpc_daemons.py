@@ -2,6 +2,7 @@
 
 import signal
 import threading
+import time
 
 from tests.functional import harness
 
@@ -48,3 +49,18 @@ def test_sigterm_lets_an_in_flight_rpc_call_finish(daemons):
         caller.join(30)
     assert result.get("slept") == 2
     assert daemon.wait_exit() == 0
+
+
+def test_sigterm_cuts_only_what_outlives_the_drain_and_says_so(daemons):
+    daemon = daemons(
+        ["test-echo"], extra={"DEFAULT": {"graceful_shutdown_timeout": 1}}
+    ).wait_ready()
+    with harness.rpc_client(daemon.exchange, "test-echo", timeout=5) as client:
+        client.cast({}, "slow", seconds=30)
+        daemon.wait_log(r"slow call started")
+        started = time.monotonic()
+        daemon.signal(signal.SIGTERM)
+        assert daemon.wait_exit(timeout=20) == 1
+    assert time.monotonic() - started < 10
+    daemon.wait_log(r"drain: RPC calls still running at the deadline")
+    daemon.wait_log(r"stopped, but cut: RPC calls")

@@ -141,3 +141,56 @@ def test_slow_periodic_task_blocks_neither_rpc_nor_heartbeat(svc_launch_service)
         )
     finally:
         manager.release.set()
+
+
+class StuckCleanupManager(svc_manager.Manager):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.release = threading.Event()
+
+    def ping(self, context):
+        return "pong"
+
+    def cleanup_host(self):
+        self.release.wait(30)
+
+
+STUCK_CLEANUP = ServiceDefinition(
+    binary="test-stuckcleanup",
+    topic="test-stuckcleanup",
+    manager=f"{__name__}.StuckCleanupManager",
+)
+
+
+def test_stop_is_two_phases_and_names_what_it_cut(svc_launch_service, caplog):
+    svc = svc_launch_service(
+        "test-stuckcleanup",
+        definition=STUCK_CLEANUP,
+        overrides={"supervisor.cleanup_timeout": 1},
+    )
+    service, manager = svc.service, svc.manager
+    assert svc.rpc_client().call({}, "ping") == "pong"
+    try:
+        service.stop(graceful=True)
+        service.wait()
+        assert service.cut == ["cleanup_host"]
+        assert any(
+            "clean-up: cleanup_host still running" in r.getMessage()
+            for r in caplog.records
+        )
+    finally:
+        manager.release.set()
+
+
+def test_deadline_runs_steps_and_reports_failures(caplog):
+    from launcher.deadline import Deadline
+
+    deadline = Deadline(5, "drain")
+    assert deadline.run("quick", lambda: None)
+
+    def broken():
+        raise RuntimeError("boom")
+
+    assert deadline.run("broken", broken)  # finished, though it failed
+    assert deadline.cut == []
+    assert any("drain: broken failed: boom" in r.getMessage() for r in caplog.records)
