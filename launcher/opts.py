@@ -103,6 +103,21 @@ supervisor_opts = [
         help="Seconds a new worker may take to become ready; on reload, a "
         "worker slower than this aborts the reload and the old workers stay.",
     ),
+    cfg.FloatOpt(
+        "worker_heartbeat_interval",
+        default=1.0,
+        min=0.1,
+        mutable=True,
+        help="Seconds between a worker's liveness messages to the launcher.",
+    ),
+    cfg.IntOpt(
+        "worker_stuck_timeout",
+        default=30,
+        min=0,
+        mutable=True,
+        help="A ready worker silent for this many seconds (frozen, or its "
+        "eventlet hub blocked) is killed and replaced; 0 disables the check.",
+    ),
     cfg.IntOpt(
         "cleanup_timeout",
         default=10,

@@ -63,6 +63,7 @@ class Worker:
     ready_fd: int
     started: float
     ready: bool = False
+    last_seen: float = 0.0
     stopping: bool = False
 
 
@@ -136,6 +137,7 @@ class ProcessLauncher:
             fast = self._on_signal(signum) or fast
         self._collect_ready(readable)
         self._reap()
+        self._replace_stuck()
         self._respawn_due()
         self._notify_when_ready()
         self._systemd.watchdog(healthy=self._healthy())
@@ -157,16 +159,42 @@ class ProcessLauncher:
         return max(0.0, min(min(due) - self._clock(), 1.0))
 
     def _collect_ready(self, readable: list[int]) -> None:
+        """Read what workers sent: READY once, then a heartbeat each interval."""
         for w in list(self._workers.values()):
-            if w.ready_fd in readable and not w.ready:
-                try:
-                    data = self._read(w.ready_fd, 16)
-                except OSError:
-                    data = b""
-                if worker.READY in data:
-                    w.ready = True
-                    w.group.backoff = 0.0
-                    LOG.info("worker %d of %s is ready", w.pid, w.group.name)
+            if w.ready_fd not in readable:
+                continue
+            try:
+                data = self._read(w.ready_fd, 4096)
+            except OSError:
+                data = b""
+            if data:
+                w.last_seen = self._clock()
+            if worker.READY in data and not w.ready:
+                w.ready = True
+                w.group.backoff = 0.0
+                LOG.info("worker %d of %s is ready", w.pid, w.group.name)
+
+    def _replace_stuck(self) -> None:
+        """A ready worker that stopped sending heartbeats is killed and replaced.
+
+        The heartbeat comes from a thread of the worker's own backend: under
+        eventlet it stops when the hub is blocked (a CPU loop, a blocking
+        call); under either backend when the process is frozen.
+        """
+        limit = self.conf.supervisor.worker_stuck_timeout
+        if not limit or not self._running:
+            return
+        now = self._clock()
+        for w in list(self._workers.values()):
+            if w.ready and not w.stopping and now - w.last_seen > limit:
+                LOG.error(
+                    "worker %d of %s sent no heartbeat for %ss; replacing it",
+                    w.pid,
+                    w.group.name,
+                    limit,
+                )
+                _kill(w.pid, signal.SIGKILL)
+                w.last_seen = now  # killed once; the reaper respawns it
 
     # -- spawning and reaping -----------------------------------------------
 
@@ -180,7 +208,11 @@ class ProcessLauncher:
             code = errors.EXIT_RUNTIME
             try:
                 code = worker.run(
-                    group.service, write_fd, parent_pid, self._stop_budget()
+                    group.service,
+                    write_fd,
+                    parent_pid,
+                    self._stop_budget(),
+                    self.conf.supervisor.worker_heartbeat_interval,
                 )
             finally:
                 worker.exit_now(code)

@@ -13,6 +13,8 @@ import random
 import select
 import signal
 import sys
+import threading
+import time
 
 from oslo_service.backend.base import ServiceBase
 
@@ -23,6 +25,7 @@ LOG = logging.getLogger(__name__)
 
 PR_SET_PDEATHSIG = 1
 READY = b"R"
+HEARTBEAT = b"H"
 
 
 def _die_with_parent(parent_pid: int) -> None:
@@ -97,7 +100,13 @@ def _drain_timed_out(signum: int, frame: object) -> None:
     os._exit(errors.EXIT_RUNTIME)
 
 
-def run(service: ServiceBase, ready_fd: int, parent_pid: int, stop_budget: int) -> int:
+def run(
+    service: ServiceBase,
+    ready_fd: int,
+    parent_pid: int,
+    stop_budget: int,
+    heartbeat_interval: float = 1.0,
+) -> int:
     """Run ``service`` in this (freshly forked) process; return the exit code."""
     _die_with_parent(parent_pid)
     _after_fork()
@@ -107,6 +116,7 @@ def run(service: ServiceBase, ready_fd: int, parent_pid: int, stop_budget: int) 
     if code is not None:
         return code
     os.write(ready_fd, READY)
+    _start_heartbeat(ready_fd, heartbeat_interval)
     while True:
         _wait_readable(signals.fileno())
         for signum in signals.drain():
@@ -115,6 +125,20 @@ def run(service: ServiceBase, ready_fd: int, parent_pid: int, stop_budget: int) 
             if signum == signal.SIGTERM:
                 return _drain(service, stop_budget)
             # SIGHUP: the parent reloads and replaces workers; nothing here.
+
+
+def _start_heartbeat(fd: int, interval: float) -> None:
+    """Tell the parent, every ``interval`` seconds, that this worker runs."""
+
+    def beat() -> None:
+        while True:
+            time.sleep(interval)
+            try:
+                os.write(fd, HEARTBEAT)
+            except OSError:  # the parent is gone; PDEATHSIG ends us
+                return
+
+    threading.Thread(target=beat, name="worker-heartbeat", daemon=True).start()
 
 
 def _wait_readable(fd: int) -> None:

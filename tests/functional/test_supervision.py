@@ -136,3 +136,18 @@ def test_effective_options_are_logged_with_secrets_masked(daemons):
     daemon = daemons(["test-echo"]).wait_ready()
     daemon.wait_log(r"transport_url\s+= \*\*\*\*")
     assert "guest:guest" not in daemon.log()
+
+
+def test_a_frozen_worker_is_replaced(daemons):
+    daemon = daemons(
+        ["test-echo"],
+        args=["--workers", "2"],
+        extra={"supervisor": {"worker_stuck_timeout": 2}},
+    ).wait_ready()
+    victim = min(daemon.worker_pids())
+    os.kill(victim, signal.SIGSTOP)  # alive, but it will never answer again
+    daemon.wait_log(rf"worker {victim} of test-echo sent no heartbeat for 2s")
+    daemon.wait_log(rf"worker {victim} of test-echo died: killed by SIGKILL")
+    daemon.wait_log(r"is ready", count=3)
+    with harness.rpc_client(daemon.exchange, "test-echo") as client:
+        assert client.call({}, "echo", value="thawed") == "thawed"
