@@ -25,6 +25,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData
 from sqlalchemy.engine import Connection
 
+from launcher import errors
 from launcher.db import models
 from launcher.db.api import Database
 
@@ -85,13 +86,21 @@ def trees() -> list[Tree]:
 
 
 def _load(entry_point: metadata.EntryPoint) -> Tree:
-    tree = entry_point.load()
-    if callable(tree) and not isinstance(tree, Tree):
-        tree = tree()
+    """Load one plug-in's tree; a broken one is a one-line error naming it."""
+    try:
+        tree = entry_point.load()
+        if callable(tree) and not isinstance(tree, Tree):
+            tree = tree()
+    except Exception as exc:
+        raise errors.DefinitionLoadError(
+            f"migration tree {entry_point.name!r} ({entry_point.value}) in "
+            f"{NAMESPACE} failed to load: {type(exc).__name__}: {exc}",
+            "fix or uninstall the package that provides it",
+        ) from None
     if not isinstance(tree, Tree):
-        raise TypeError(
-            f"entry point {entry_point.name} in {NAMESPACE} is not a "
-            f"launcher.db.migration.Tree: {tree!r}"
+        raise errors.DefinitionLoadError(
+            f"entry point {entry_point.name!r} in {NAMESPACE} is not a "
+            f"launcher.db.migration.Tree: {type(tree).__name__}"
         )
     return tree
 

@@ -394,3 +394,24 @@ def test_naive_utc_timestamps(tmp_path):
     row = db.heartbeat("h", "b", "t")
     after = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
     assert before <= row.created_at <= after
+
+
+def test_a_broken_migration_entry_point_is_named():
+    from importlib import metadata
+
+    from launcher import errors
+    from launcher.db import migration
+
+    broken = metadata.EntryPoint(
+        name="broken_tree", value="no_such_module:TREE", group=migration.NAMESPACE
+    )
+    with pytest.raises(errors.DefinitionLoadError, match="broken_tree") as caught:
+        migration._load(broken)
+    assert "\n" not in str(caught.value)
+    wrong = metadata.EntryPoint(
+        name="not_a_tree",
+        value="launcher.db.migration:NAMESPACE",
+        group=migration.NAMESPACE,
+    )
+    with pytest.raises(errors.DefinitionLoadError, match="not a launcher"):
+        migration._load(wrong)
