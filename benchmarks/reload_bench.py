@@ -13,10 +13,8 @@ both and the ratios; it is not a test. ``python -m benchmarks reload``.
 
 import argparse
 import contextlib
-import http.client
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,23 +26,9 @@ from pathlib import Path
 import psutil
 
 from benchmarks import image_bench
+from benchmarks.probe import first_200, free_port, get
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def get(port: int, timeout: float = 10) -> int:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        conn.request("GET", "/v2/images?limit=5")
-        response = conn.getresponse()
-        response.read()
-        return response.status
-    finally:
-        conn.close()
+IMAGES = "/v2/images?limit=5"
 
 
 class Load:
@@ -60,7 +44,7 @@ class Load:
         while not self._stop.is_set():
             started = time.monotonic()
             try:
-                status = get(self.port)
+                status = get(self.port, IMAGES, timeout=10)
                 ok, why = status == 200, f"HTTP {status}"
             except OSError as exc:
                 ok, why = False, type(exc).__name__
@@ -84,16 +68,6 @@ class Load:
         return ordered[int(0.99 * (len(ordered) - 1))] * 1000 if ordered else 0.0
 
 
-def wait_serving(port: int, limit: float = 30) -> None:
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        with contextlib.suppress(OSError):
-            if get(port, timeout=1) == 200:
-                return
-        time.sleep(0.05)
-    raise RuntimeError(f"nothing serving on port {port}")
-
-
 @contextlib.contextmanager
 def oslo_daemon(workdir: Path, conf: Path, port: int) -> Iterator[subprocess.Popen]:
     root = str(Path(__file__).resolve().parent.parent)
@@ -106,7 +80,7 @@ def oslo_daemon(workdir: Path, conf: Path, port: int) -> Iterator[subprocess.Pop
         start_new_session=True,
     )
     try:
-        wait_serving(port)
+        first_200(port, time.monotonic(), IMAGES, limit=30)
         yield proc
     finally:
         with contextlib.suppress(ProcessLookupError):
@@ -134,7 +108,7 @@ def replacement_seconds(port: int, pid: int) -> float:
         now = {c.pid for c in parent.children()}
         if len(now - before) >= 1 and len(now) >= len(before):
             with contextlib.suppress(OSError):
-                if get(port, timeout=1) == 200:
+                if get(port, IMAGES, timeout=1) == 200:
                     return time.monotonic() - started
         time.sleep(0.002)
     raise RuntimeError("the killed worker was not replaced within 30 s")

@@ -19,30 +19,13 @@ import http.client
 import multiprocessing
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def get(port: int, timeout: float = 2.0) -> int:
-    """The status of one GET / on a new connection."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        conn.request("GET", "/")
-        response = conn.getresponse()
-        response.read()
-        return response.status
-    finally:
-        conn.close()
+from benchmarks.probe import first_200, free_port, get
 
 
 def _client(port: int, seconds: float, counter: "multiprocessing.Value") -> None:
@@ -88,15 +71,6 @@ def serving(args: list[str], backend: str) -> Iterator[subprocess.Popen]:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(10)
-
-
-def first_200(port: int, started: float, limit: float = 20.0) -> float:
-    while time.monotonic() - started < limit:
-        with contextlib.suppress(OSError):
-            if get(port, timeout=0.5) == 200:
-                return time.monotonic() - started
-        time.sleep(0.002)
-    raise RuntimeError("no 200 within the limit")
 
 
 def children(pid: int) -> list[int]:
