@@ -78,12 +78,21 @@ def children(pid: int) -> list[int]:
         return [int(p) for p in f.read().split()]
 
 
-def rss_mib(pid: int) -> float:
-    with open(f"/proc/{pid}/status") as f:
+def memory_mib(pid: int) -> dict[str, float]:
+    """RSS, and the shares that fork makes meaningful: PSS and USS.
+
+    RSS counts every page the worker maps, including the parent's pages it
+    shares copy-on-write; USS is what the worker alone costs (what another
+    worker adds), PSS splits the shared pages among their sharers.
+    """
+    totals = {"Rss": 0, "Pss": 0, "Private_Clean": 0, "Private_Dirty": 0}
+    with open(f"/proc/{pid}/smaps_rollup") as f:
         for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
+            key, _, rest = line.partition(":")
+            if key in totals:
+                totals[key] = int(rest.split()[0])
+    uss = totals["Private_Clean"] + totals["Private_Dirty"]
+    return {"rss": totals["Rss"] / 1024, "pss": totals["Pss"] / 1024, "uss": uss / 1024}
 
 
 def replacement_time(port: int, launcher_pid: int) -> float:
@@ -122,7 +131,7 @@ def main(argv: Sequence[str]) -> int:
             to_first_200 = first_200(port, started)
             ours = load(port, args.seconds, args.clients)
             (worker,) = children(proc.pid)
-            worker_rss = rss_mib(worker)
+            worker_memory = memory_mib(worker)
             replaced = replacement_time(port, proc.pid)
 
     print(f"{'figure':<44}{'value':>12}{'target':>12}")
@@ -130,7 +139,9 @@ def main(argv: Sequence[str]) -> int:
     print(f"{'svc-launch path, req/s':<44}{ours:>12.0f}{'':>12}")
     print(f"{'ratio svc-launch / bare':<44}{ours / bare:>12.2f}{'>= 0.6':>12}")
     print(f"{'exec -> first 200, s':<44}{to_first_200:>12.3f}{'<= 0.6':>12}")
-    print(f"{'RSS of one API worker, MiB':<44}{worker_rss:>12.1f}{'<= 60':>12}")
+    rss, pss, uss = (worker_memory[k] for k in ("rss", "pss", "uss"))
+    print(f"{'RSS of one API worker, MiB':<44}{rss:>12.1f}{'<= 60':>12}")
+    print(f"{'  of which PSS / USS (its own), MiB':<44}{pss:>6.1f} /{uss:>5.1f}")
     label = "killed worker -> served by replacement, s"
     print(f"{label:<44}{replaced:>12.3f}{'<= 0.1':>12}")
     return 0

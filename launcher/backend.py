@@ -64,6 +64,11 @@ def select(backend: Backend) -> Backend:
 
 
 def _select(backend: Backend) -> Backend:
+    # eventlet's green DNS pulls in dnspython (a quarter of a second at every
+    # start, under either backend: futurist imports eventlet) and resolves
+    # differently from libc (/etc/hosts, IPv6). nova turns it off the same
+    # way; an operator can still set EVENTLET_NO_GREENDNS=no.
+    os.environ.setdefault("EVENTLET_NO_GREENDNS", "yes")
     from oslo_service import backend as oslo_backend
 
     chosen = oslo_backend.get_backend_type()

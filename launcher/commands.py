@@ -17,6 +17,14 @@ from launcher.definition import ServiceDefinition
 LOG = logging.getLogger(__name__)
 SUBCOMMANDS = ("status", "db")
 DB_ACTIONS = ("sync", "version")
+STATUS_OPTS = [
+    cfg.BoolOpt(
+        "tasks",
+        default=False,
+        help="status: also list each service's periodic tasks with their "
+        "counters, as of its last heartbeat.",
+    ),
+]
 
 
 def run(argv: Sequence[str], *, out: Callable[[str], None] = print) -> int:
@@ -46,6 +54,8 @@ def _run(argv: list[str], out: Callable[[str], None]) -> int:
     command, rest = split_command(argv)
     found = registry.load()
     conf = config.new_conf()
+    if command == ["status"]:
+        conf.register_cli_opts(STATUS_OPTS)
     # Every daemon's launcher options, so any config file parses; a daemon's
     # own options only for those launched, so one broken package does not
     # stop the others.
@@ -97,9 +107,13 @@ def _status(conf: cfg.ConfigOpts, out: Callable[[str], None]) -> int:
 
     db = _database(conf)
     try:
-        out(status.render(status.collect(db, conf.service_down_time)))
+        rows = status.collect(db, conf.service_down_time)
     finally:
         db.dispose()
+    out(status.render(rows))
+    if conf.tasks:
+        out("")
+        out(status.render_tasks(rows))
     return errors.EXIT_OK
 
 

@@ -28,7 +28,10 @@ class ServiceDefinition:
     beside its API workers. ``options`` names a ``list_opts``-style callable
     ("package.module:list_opts") whose groups the launcher registers before
     parsing, so a daemon's own options are validated at launch and settable
-    in test fixtures, like the framework's.
+    in test fixtures, like the framework's. ``post_fork`` names callables
+    ("package.module:function", each taking the ConfigOpts) that every
+    worker runs right after fork and before ``start()``: the place to
+    open per-process connections.
     """
 
     binary: str
@@ -39,6 +42,7 @@ class ServiceDefinition:
     rpc_workers_opt: str = "rpc_workers"
     description: str = ""
     options: str | None = None
+    post_fork: tuple[str, ...] = ()
 
     @property
     def kind(self) -> str:

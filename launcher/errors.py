@@ -11,6 +11,7 @@ EXIT_RUNTIME = 1  # the daemon ran and failed (database, broker, crash)
 EXIT_CONFIG = 2  # the operator's input is wrong: fix config or argv
 EXIT_WORKER_CONFIG = 3  # a worker found a config error after fork
 EXIT_WORKER_APP_LOAD = 4  # a worker could not build its application
+EXIT_RPC_LOST = 5  # a ready worker lost its broker and did not get it back
 
 
 class LaunchError(Exception):

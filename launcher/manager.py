@@ -5,13 +5,89 @@ lifecycle hooks declared here: :class:`ManagerAccessPolicy` keeps those
 from being called over the wire.
 """
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar, overload
 
 import oslo_messaging
 from oslo_config import cfg
 from oslo_service import periodic_task
 
-periodic = periodic_task.periodic_task
+from launcher.periodic import SKIP, TaskPolicy
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@overload
+def periodic(func: F, /) -> F: ...
+
+
+@overload
+def periodic(
+    *,
+    spacing: float = 0,
+    run_immediately: bool = False,
+    initial_delay: float | None = None,
+    jitter: float | None = None,
+    overlap: str = SKIP,
+    timeout: float | None = None,
+    enabled: bool = True,
+    name: str | None = None,
+    external_process_ok: bool = False,
+) -> Callable[[F], F]: ...
+
+
+def periodic(
+    func: Any = None,
+    /,
+    *,
+    spacing: float = 0,
+    run_immediately: bool = False,
+    initial_delay: float | None = None,
+    jitter: float | None = None,
+    overlap: str = SKIP,
+    timeout: float | None = None,
+    enabled: bool = True,
+    name: str | None = None,
+    external_process_ok: bool = False,
+) -> Any:
+    """Mark a manager method as a periodic task, with its scheduling policy.
+
+    oslo.service's ``periodic_task`` decorator, so its attributes (and
+    ``@periodic(spacing=...)``, ``@periodic`` alone) keep working, plus the
+    policy that :class:`launcher.periodic.PeriodicRunner` applies. Every
+    delay is counted from the service's start:
+
+    - ``spacing``: seconds between runs; 0 is oslo's default interval
+      (60 s), a negative value disables the task;
+    - ``run_immediately``: first run at start rather than one spacing later;
+    - ``initial_delay``: seconds before the first run, overriding both;
+    - ``jitter``: a random extra delay in ``[0, jitter]`` before the first
+      run; default ``[DEFAULT] periodic_fuzzy_delay``; 0 for none;
+    - ``overlap``: ``"skip"`` a tick that comes due while the previous run
+      is still going (counted), or ``"queue"`` one run right after it;
+    - ``timeout``: seconds after which a run still going is logged as a
+      WARNING and counted. It is not interrupted: a thread cannot be killed.
+
+    Invalid values raise ValueError when the class is defined.
+    """
+    policy = TaskPolicy(
+        initial_delay=initial_delay, jitter=jitter, overlap=overlap, timeout=timeout
+    )
+    oslo_options: dict[str, Any] = {
+        "spacing": spacing,
+        "run_immediately": run_immediately,
+        "enabled": enabled,
+        "external_process_ok": external_process_ok,
+    }
+    if name is not None:
+        oslo_options["name"] = name
+
+    def decorate(f: F) -> F:
+        marked: Any = periodic_task.periodic_task(**oslo_options)(f)
+        marked._periodic_policy = policy
+        return marked
+
+    return decorate if func is None else decorate(func)
 
 
 class Manager(periodic_task.PeriodicTasks):
@@ -65,6 +141,8 @@ class Manager(periodic_task.PeriodicTasks):
         oslo.service fixes spacing in the decorator, at class creation;
         daemons want it from config. Shadowing the class's table on the
         instance keeps two managers with different config independent.
+        As in the decorator, 0 means the default interval and a negative
+        spacing disables the task.
         """
         table = dict(self._periodic_spacing)
         unknown = sorted(set(spacing) - set(table))
@@ -74,6 +152,11 @@ class Manager(periodic_task.PeriodicTasks):
         self._periodic_spacing = table
 
     def periodic_tasks(self, context: Any, raise_on_error: bool = False) -> float:
+        """Run every due task once, serially, with oslo.service's own loop.
+
+        Not what a running service uses (see :mod:`launcher.periodic`);
+        kept for callers that drive tasks by hand.
+        """
         return self.run_periodic_tasks(context, raise_on_error=raise_on_error)
 
 

@@ -50,22 +50,27 @@ core_opts = [
         "periodic_enable",
         mutable=True,
         default=True,
-        help="Run the manager's periodic tasks.",
+        help="Run the manager's periodic tasks, each on its own thread and "
+        "schedule (see docs/framework.md, Periodic tasks).",
     ),
     cfg.IntOpt(
         "periodic_fuzzy_delay",
         mutable=True,
         default=60,
         min=0,
-        help="Random delay, up to this many seconds, before the first periodic "
-        "run, so that many workers started together do not run in lockstep.",
+        help="Default jitter of a periodic task: a random delay, up to this "
+        "many seconds, added to the task's initial delay (counted from the "
+        "service's start), so that many workers started together do not run "
+        "in lockstep. A task's own jitter overrides it.",
     ),
     cfg.IntOpt(
         "periodic_interval_max",
         mutable=True,
         default=60,
         min=1,
-        help="Longest sleep between two checks for due periodic tasks.",
+        help="Longest a periodic task's scheduler sleeps before it reads the "
+        "task's spacing again; a spacing changed at run time takes effect "
+        "within this many seconds.",
     ),
 ]
 
@@ -117,6 +122,17 @@ supervisor_opts = [
         mutable=True,
         help="A ready worker silent for this many seconds (frozen, or its "
         "eventlet hub blocked) is killed and replaced; 0 disables the check.",
+    ),
+    cfg.IntOpt(
+        "rpc_deaf_timeout",
+        default=90,
+        min=0,
+        mutable=True,
+        help="A ready RPC worker whose broker connection has been down, or "
+        "whose consumers have not been re-registered, for this many seconds "
+        "logs it and is restarted (exit code 5); 0 disables the check. Keep "
+        "it above the broker heartbeat_timeout_threshold so that a failover "
+        "oslo.messaging recovers from on its own is left to it.",
     ),
     cfg.IntOpt(
         "cleanup_timeout",

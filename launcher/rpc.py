@@ -9,6 +9,7 @@ for ``oslo_messaging_metrics``). :func:`register_opts` registers those
 groups on our ConfigOpts; it is the one place that does.
 """
 
+import threading
 from typing import Any
 
 import oslo_messaging
@@ -84,6 +85,36 @@ def get_server(
         serializer=ContextSerializer(),
         access_policy=access_policy,
     )
+
+
+class InFlightCalls:
+    """How many RPC messages this server is processing right now.
+
+    The drain logs it and tests read it. oslo.messaging hands every message
+    to ``_process_incoming`` on its executor; counting around that one
+    method (wrapped on the instance, before ``start()``) sees calls and
+    casts alike, from dispatch to reply.
+    """
+
+    def __init__(self, server: Any) -> None:
+        self._lock = threading.Lock()
+        self._count = 0
+        process = server._process_incoming
+
+        def counted(incoming: Any) -> Any:
+            with self._lock:
+                self._count += 1
+            try:
+                return process(incoming)
+            finally:
+                with self._lock:
+                    self._count -= 1
+
+        server._process_incoming = counted
+
+    @property
+    def count(self) -> int:
+        return self._count
 
 
 def get_client(

@@ -8,13 +8,15 @@ Everything that opens a connection or starts a thread happens in
 
 import logging
 import socket
+import time
+from collections.abc import Callable
 from typing import Any
 
 from oslo_config import cfg
 from oslo_service.backend.base import ServiceBase
 from oslo_utils import importutils
 
-from launcher import config, errors, rpc
+from launcher import config, errors, rpc, rpc_liveness
 from launcher.deadline import Deadline
 from launcher.definition import ServiceDefinition
 from launcher.heartbeat import Heartbeat
@@ -22,6 +24,21 @@ from launcher.manager import Manager, ManagerAccessPolicy
 from launcher.periodic import PeriodicRunner
 
 LOG = logging.getLogger(__name__)
+
+
+def import_hook(path: str) -> Callable[[cfg.ConfigOpts], None]:
+    """Resolve a "module:callable" post-fork hook in the parent, at create."""
+    module, _, attr = path.partition(":")
+    try:
+        hook = importutils.import_class(f"{module}.{attr}" if attr else module)
+    except (ImportError, ValueError, AttributeError) as exc:
+        raise errors.DefinitionLoadError(
+            f"cannot import post-fork hook {path!r}: {exc}",
+            "check the definition's post_fork entries",
+        ) from None
+    if not callable(hook):
+        raise errors.DefinitionLoadError(f"post-fork hook {path!r} is not callable")
+    return hook
 
 
 def import_manager(path: str) -> type[Manager]:
@@ -79,6 +96,9 @@ class Service(ServiceBase):
         self.manager: Manager | None = None
         self.rpc_server: Any = None
         self.wsgi_server: Any = None
+        self._consume_watch: rpc_liveness.ConsumeWatch | None = None
+        self._rpc_in_flight: rpc.InFlightCalls | None = None
+        self._post_fork = [import_hook(path) for path in definition.post_fork]
         self._periodic: PeriodicRunner | None = None
         self._heartbeat: Heartbeat | None = None
         self.cut: list[str] = []
@@ -130,6 +150,19 @@ class Service(ServiceBase):
 
     # -- lifecycle, in the worker ------------------------------------------
 
+    def post_fork(self) -> None:
+        """Right after fork, before start(): drop what the parent opened.
+
+        Then run the definition's ``post_fork`` hooks, for services that
+        must open their own connections (pools, sockets, clients) in each
+        worker. A connection inherited across fork is shared with the
+        parent and every sibling, and corrupts silently.
+        """
+        if self._database is not None:
+            self._database.dispose()
+        for hook in self._post_fork:
+            hook(self.conf)
+
     def start(self) -> None:
         manager = self.manager = self.manager_cls(
             self.conf, self.host, self.binary, self.topic
@@ -167,7 +200,9 @@ class Service(ServiceBase):
             endpoints,
             access_policy=ManagerAccessPolicy,
         )
+        self._rpc_in_flight = rpc.InFlightCalls(self.rpc_server)
         self.rpc_server.start()
+        self._consume_watch = rpc_liveness.watch(self.rpc_server)
 
     def _start_api(self) -> None:
         from launcher.wsgi import server as wsgi_server
@@ -193,8 +228,57 @@ class Service(ServiceBase):
             self.binary,
             self.topic,
             self.conf.report_interval,
+            periodic_status=None if self._periodic is None else self.periodic_status,
         )
         self._heartbeat.start()
+
+    def periodic_status(self) -> dict[str, dict[str, Any]]:
+        """Per-task counters of the periodic tasks; empty when none run here."""
+        return self._periodic.status() if self._periodic is not None else {}
+
+    def in_flight_summary(self) -> str:
+        parts = []
+        if self.wsgi_server is not None:
+            parts.append(f"{self.wsgi_server.in_flight} HTTP requests")
+        if self._rpc_in_flight is not None:
+            parts.append(f"{self._rpc_in_flight.count} RPC messages")
+        return ", ".join(parts) or "nothing"
+
+    def wait_ready(self, timeout: float) -> bool:
+        """True once intake really works: the API accepts, RPC has consumed.
+
+        ``start()`` returning proves only that threads exist; a rolling
+        reload must not retire an old worker for a new one that cannot
+        yet take work (see launcher.rpc_liveness).
+        """
+        deadline = time.monotonic() + timeout
+        server = self.wsgi_server
+        if server is not None and hasattr(server, "wait_accepting"):
+            if not server.wait_accepting(max(0.0, deadline - time.monotonic())):
+                return False
+        watch = self._consume_watch
+        if watch is not None:
+            return watch.wait_consuming(max(0.0, deadline - time.monotonic()))
+        return True
+
+    def health(self) -> str | None:
+        """Why this worker should be restarted, or None while it is healthy.
+
+        Only a worker that has consumed once is judged: one still waiting
+        for the broker at start-up gains nothing from a restart, and
+        oslo.messaging is already retrying its connection.
+        """
+        watch, limit = self._consume_watch, self.conf.supervisor.rpc_deaf_timeout
+        if watch is None or not limit or not watch.consumed:
+            return None
+        silent = watch.silent_for()
+        if silent <= limit:
+            return None
+        return (
+            f"{self.binary}: the RPC server on topic {self.topic!r} has not "
+            f"consumed from the broker for {silent:.0f}s (connection lost and "
+            f"not re-established; [supervisor] rpc_deaf_timeout = {limit})"
+        )
 
     @property
     def database(self) -> Any:
@@ -206,6 +290,7 @@ class Service(ServiceBase):
 
     def stop(self, graceful: bool = True) -> None:
         """Stop intake: no new connections, no new RPC messages."""
+        LOG.info("stopping intake; in flight: %s", self.in_flight_summary())
         if self.wsgi_server is not None:
             self.wsgi_server.stop()
         if self.rpc_server is not None:

@@ -34,6 +34,7 @@ EXIT_REASONS = {
     errors.EXIT_RUNTIME: "runtime failure",
     errors.EXIT_WORKER_CONFIG: "configuration error",
     errors.EXIT_WORKER_APP_LOAD: "application load error",
+    errors.EXIT_RPC_LOST: "lost its RPC broker connection",
 }
 FATAL_AT_START = (errors.EXIT_WORKER_CONFIG, errors.EXIT_WORKER_APP_LOAD)
 

@@ -50,6 +50,9 @@ def _after_fork() -> None:
 
 def _start(service: ServiceBase) -> int | None:
     try:
+        post_fork = getattr(service, "post_fork", None)
+        if post_fork is not None:
+            post_fork()
         service.start()
     except errors.PasteConfigError as exc:
         LOG.error("cannot build the application: %s", exc)
@@ -115,16 +118,63 @@ def run(
     code = _start(service)
     if code is not None:
         return code
+    code = _await_ready(service, signals, stop_budget)
+    if code is not None:
+        return code
     os.write(ready_fd, READY)
     _start_heartbeat(ready_fd, heartbeat_interval)
     while True:
-        _wait_readable(signals.fileno())
-        for signum in signals.drain():
-            if signum == signal.SIGINT:
-                return errors.EXIT_RUNTIME
-            if signum == signal.SIGTERM:
-                return _drain(service, stop_budget)
-            # SIGHUP: the parent reloads and replaces workers; nothing here.
+        if not _wait_readable(signals.fileno(), heartbeat_interval):
+            unhealthy = _health(service)
+            if unhealthy:
+                LOG.error("%s; restarting this worker", unhealthy)
+                _drain(service, stop_budget)
+                return errors.EXIT_RPC_LOST
+            continue
+        code = _on_signals(service, signals, stop_budget)
+        if code is not None:
+            return code
+
+
+def _on_signals(service: ServiceBase, signals: SignalPipe, budget: int) -> int | None:
+    for signum in signals.drain():
+        if signum == signal.SIGINT:
+            return errors.EXIT_RUNTIME
+        if signum == signal.SIGTERM:
+            return _drain(service, budget)
+        # SIGHUP: the parent reloads and replaces workers; nothing here.
+    return None
+
+
+# How long a started worker may wait for its first accept or RPC consume
+# before it says so in the log (it keeps waiting: the parent decides).
+NOT_READY_WARNING = 10.0
+
+
+def _await_ready(service: ServiceBase, signals: SignalPipe, budget: int) -> int | None:
+    """Report READY only once intake works; a stop request ends the wait."""
+    wait_ready = getattr(service, "wait_ready", None)
+    if wait_ready is None:  # a plain oslo.service ServiceBase
+        return None
+    warn_at = time.monotonic() + NOT_READY_WARNING
+    while not wait_ready(0.05):
+        if _wait_readable(signals.fileno(), 0):
+            code = _on_signals(service, signals, budget)
+            if code is not None:
+                return code
+        if warn_at and time.monotonic() > warn_at:
+            LOG.warning(
+                "started %.0fs ago but not yet accepting or consuming RPC; "
+                "still waiting (is the broker reachable?)",
+                NOT_READY_WARNING,
+            )
+            warn_at = 0.0
+    return None
+
+
+def _health(service: ServiceBase) -> str | None:
+    health = getattr(service, "health", None)
+    return health() if health is not None else None
 
 
 def _start_heartbeat(fd: int, interval: float) -> None:
@@ -141,12 +191,9 @@ def _start_heartbeat(fd: int, interval: float) -> None:
     threading.Thread(target=beat, name="worker-heartbeat", daemon=True).start()
 
 
-def _wait_readable(fd: int) -> None:
-
-    while True:
-        readable, _, _ = select.select([fd], [], [], None)
-        if readable:
-            return
+def _wait_readable(fd: int, timeout: float | None) -> bool:
+    readable, _, _ = select.select([fd], [], [], timeout)
+    return bool(readable)
 
 
 def exit_now(code: int) -> None:

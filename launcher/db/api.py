@@ -15,9 +15,10 @@ heartbeat loop should retry, and :class:`SchemaOutOfDate` or
 import contextlib
 import dataclasses
 import datetime
+import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from oslo_config import cfg
@@ -66,6 +67,11 @@ class ServiceRow:
     disabled_reason: str | None
     created_at: datetime.datetime | None
     updated_at: datetime.datetime | None
+    # Per-task counters as of the last heartbeat, keyed by task name; None
+    # for a service that runs no periodic tasks.
+    periodic_tasks: dict[str, Any] | None = dataclasses.field(
+        default=None, kw_only=True, hash=False
+    )
 
     @classmethod
     def of(cls, record: ServiceRecord) -> "ServiceRow":
@@ -78,7 +84,25 @@ class ServiceRow:
             disabled_reason=record.disabled_reason,
             created_at=record.created_at,
             updated_at=record.updated_at,
+            periodic_tasks=_load_tasks(record.periodic_tasks),
         )
+
+
+def _load_tasks(stored: str | None) -> dict[str, Any] | None:
+    """The stored counters; None when absent or unreadable (never fatal)."""
+    if not stored:
+        return None
+    try:
+        tasks = json.loads(stored)
+    except ValueError:
+        return None
+    return tasks if isinstance(tasks, dict) else None
+
+
+def _dump_tasks(tasks: Mapping[str, Any] | None) -> str | None:
+    if tasks is None:
+        return None
+    return json.dumps(tasks, sort_keys=True, default=str)
 
 
 class ServiceNotFound(errors.LaunchError, LookupError):
@@ -245,19 +269,28 @@ class Database:
             with self._ctx.writer.connection.using(_Context()) as connection:
                 yield connection
 
-    def heartbeat(self, host: str, binary: str, topic: str | None) -> ServiceRow:
+    def heartbeat(
+        self,
+        host: str,
+        binary: str,
+        topic: str | None,
+        periodic_tasks: Mapping[str, Any] | None = None,
+    ) -> ServiceRow:
         """Record that ``binary`` on ``host`` is alive; create its row if new.
 
-        UPDATE comes first so the common case is one statement, and so that
-        SQLite takes its write lock before reading. Two workers of a new
-        service may both miss the row and both INSERT; the loser gets
-        DBDuplicateEntry once the winner commits, and then simply updates.
+        ``periodic_tasks`` (the periodic runner's status) replaces the
+        stored counters; None clears them. UPDATE comes first so the common
+        case is one statement, and so that SQLite takes its write lock
+        before reading. Two workers of a new service may both miss the row
+        and both INSERT; the loser gets DBDuplicateEntry once the winner
+        commits, and then simply updates.
         """
+        tasks = _dump_tasks(periodic_tasks)
         with self._translate():
             try:
-                return self._report(host, binary, topic)
+                return self._report(host, binary, topic, tasks)
             except db_exc.DBDuplicateEntry:
-                return self._report(host, binary, topic)
+                return self._report(host, binary, topic, tasks)
 
     def list_services(self) -> list[ServiceRow]:
         """Every live service, ordered by host then binary."""
@@ -320,7 +353,9 @@ class Database:
         engine.dispose(close=os.getpid() == self._pid)
         self._pid = os.getpid()
 
-    def _report(self, host: str, binary: str, topic: str | None) -> ServiceRow:
+    def _report(
+        self, host: str, binary: str, topic: str | None, tasks: str | None
+    ) -> ServiceRow:
         now = timeutils.utcnow()
         with self._writer() as session:
             bumped = _update_live(
@@ -330,6 +365,7 @@ class Database:
                 report_count=ServiceRecord.report_count + 1,
                 updated_at=now,
                 topic=topic,
+                periodic_tasks=tasks,
             )
             if not bumped:
                 session.execute(
@@ -341,6 +377,7 @@ class Database:
                         disabled=False,
                         created_at=now,
                         deleted=0,
+                        periodic_tasks=tasks,
                     )
                 )
             return ServiceRow.of(_require(session, host, binary))

@@ -11,23 +11,29 @@ never overwrite each other's revision, and each tree's ``include_name``
 filter keeps autogenerate from proposing to drop the others' tables.
 """
 
+import ast
 import contextlib
 import dataclasses
 import os
 from collections.abc import Iterator
 from importlib import metadata
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from alembic import command, context
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, column, inspect, select, table
 from sqlalchemy.engine import Connection
 
 from launcher import errors
 from launcher.db import models
 from launcher.db.api import Database
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+# alembic is imported only where a migration runs or a revision graph needs
+# walking: importing it costs about half a second, and every launch asks
+# "is the schema current?", which a SELECT and the scripts' own revision
+# identifiers answer (see is_current).
 
 VERSION_TABLE = "svc_launch_alembic_version"
 SCRIPT_LOCATION = os.path.join(os.path.dirname(os.path.abspath(__file__)), "migrations")
@@ -107,8 +113,10 @@ def _load(entry_point: metadata.EntryPoint) -> Tree:
 
 def alembic_config(
     connection: Connection | None = None, tree: Tree = LAUNCHER
-) -> Config:
+) -> "Config":
     """An alembic Config built in code; env.py runs on ``connection``."""
+    from alembic.config import Config
+
     config = Config()
     # Config values go through ConfigParser interpolation: escape '%'.
     config.set_main_option("script_location", tree.script_location.replace("%", "%%"))
@@ -123,6 +131,8 @@ def run_env() -> None:
     alembic executes env.py; it finds the connection and the tree in the
     Config that :func:`alembic_config` built.
     """
+    from alembic import context
+
     if context.is_offline_mode():
         raise RuntimeError("offline (--sql) migrations are not supported")
     connection = context.config.attributes.get("connection")
@@ -145,6 +155,8 @@ def upgrade(url: str | Database, revision: str = "head") -> None:
     in one transaction. ``url`` may be a :class:`Database`, which in-memory
     SQLite needs: that database exists only on its own engine.
     """
+    from alembic import command
+
     with _connection(url) as connection:
         command.upgrade(alembic_config(connection), revision)
         if revision != "head":
@@ -160,6 +172,8 @@ def current(url: str | Database, tree: Tree = LAUNCHER) -> str | None:
 
 
 def _current(connection: Connection, tree: Tree) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     migration_context = MigrationContext.configure(
         connection, opts=tree.context_options()
     )
@@ -168,15 +182,78 @@ def _current(connection: Connection, tree: Tree) -> str | None:
 
 def head(tree: Tree = LAUNCHER) -> str:
     """The newest revision shipped in ``tree``."""
+    from alembic.script import ScriptDirectory
+
     found = ScriptDirectory.from_config(alembic_config(tree=tree)).get_current_head()
     assert found is not None, f"no revisions in tree {tree.name}"
     return found
 
 
 def is_current(url: str | Database) -> bool:
-    """True when every tree is at its head; lets the CLI refuse to start."""
+    """True when every tree is at its head; lets the CLI refuse to start.
+
+    The fast path reads each version table and each tree's script headers;
+    alembic decides only for a tree whose scripts it alone can read
+    (branch labels, dependencies, computed identifiers).
+    """
     with _connection(url) as connection:
-        return all(_current(connection, t) == head(t) for t in trees())
+        for tree in trees():
+            heads = script_heads(tree)
+            if heads is None:
+                if _current(connection, tree) != head(tree):
+                    return False
+            elif stamped(connection, tree) != heads:
+                return False
+        return True
+
+
+def stamped(connection: Connection, tree: Tree) -> set[str]:
+    """The revisions recorded in ``tree``'s version table; empty if none."""
+    if not inspect(connection).has_table(tree.version_table):
+        return set()
+    versions = table(tree.version_table, column("version_num"))
+    return set(connection.execute(select(versions.c.version_num)).scalars())
+
+
+_HEADER_NAMES = ("revision", "down_revision", "branch_labels", "depends_on")
+
+
+def script_heads(tree: Tree) -> set[str] | None:
+    """The tree's head revisions, read from its scripts without alembic.
+
+    None when a script is beyond this reader: headers that are not
+    literals, branch labels or cross-tree dependencies.
+    """
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (Path(tree.script_location) / "versions").glob("*.py"):
+        headers = _script_headers(path)
+        if headers is None or headers.get("branch_labels") or headers.get("depends_on"):
+            return None
+        if "revision" not in headers:
+            continue
+        revisions.add(headers["revision"])
+        down = headers.get("down_revision") or ()
+        parents.update((down,) if isinstance(down, str) else down)
+    return revisions - parents or None
+
+
+def _script_headers(path: Path) -> dict[str, Any] | None:
+    headers: dict[str, Any] = {}
+    for node in ast.parse(path.read_text()).body:
+        if isinstance(node, ast.Assign):
+            targets, value = node.targets, node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            targets, value = [node.target], node.value
+        else:
+            continue
+        for target in targets:
+            if isinstance(target, ast.Name) and target.id in _HEADER_NAMES:
+                try:
+                    headers[target.id] = ast.literal_eval(value)
+                except ValueError:
+                    return None
+    return headers
 
 
 @contextlib.contextmanager

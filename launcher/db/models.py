@@ -8,7 +8,15 @@ schema's metadata, so comparing models with migrations stays exact.
 import datetime
 
 from oslo_utils import timeutils
-from sqlalchemy import Boolean, DateTime, Integer, MetaData, String, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Named constraints make later ALTERs (and SQLite batch migrations) possible.
@@ -62,3 +70,8 @@ class ServiceRecord(Base):
     # oslo.db soft delete: 0 while live, the row's id once deleted, so that
     # the unique constraint allows a new live row for the same host/binary.
     deleted: Mapped[int] = mapped_column(Integer, default=0)
+    # The periodic tasks' counters as of the last heartbeat: a JSON object
+    # keyed by task name (see launcher.periodic.PeriodicRunner.status), or
+    # NULL for a service that runs none. Text, not JSON: the same on every
+    # backend, and only the launcher reads it.
+    periodic_tasks: Mapped[str | None] = mapped_column(Text)

@@ -18,6 +18,10 @@ from launcher import config, registry, rpc
 from launcher.definition import ServiceDefinition
 from launcher.service import Service
 
+# As in a real worker: a fixture is usable once intake works, not when
+# start() returns.
+READY_TIMEOUT = 30.0
+
 
 class ServiceFixture(fixtures.Fixture):
     """One service running in this process, with the fake transport.
@@ -80,6 +84,11 @@ class ServiceFixture(fixtures.Fixture):
         )
         self.service.start()
         self.addCleanup(self._stop)
+        if not self.service.wait_ready(READY_TIMEOUT):
+            raise RuntimeError(
+                f"{self.binary} started but was not accepting or consuming "
+                f"after {READY_TIMEOUT}s"
+            )
 
     def _stop(self) -> None:
         assert self.service is not None

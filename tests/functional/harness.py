@@ -188,6 +188,19 @@ def create_vhost() -> str | None:
     return name
 
 
+def rabbitmqctl(*args: str) -> None:
+    subprocess.run(["rabbitmqctl", *args], capture_output=True, timeout=60, check=True)
+
+
+def grant_vhost(name: str, granted: bool) -> None:
+    """Let guest into ``name``, or shut it out and drop its connections."""
+    if granted:
+        rabbitmqctl("set_permissions", "-p", name, "guest", ".*", ".*", ".*")
+        return
+    rabbitmqctl("clear_permissions", "-p", name, "guest")
+    rabbitmqctl("close_all_connections", "-p", name, "test: broker lost")
+
+
 def delete_vhost(name: str) -> None:
     subprocess.run(
         ["rabbitmqctl", "delete_vhost", name], capture_output=True, timeout=60
@@ -202,11 +215,13 @@ def run_cli(args: list[str], timeout: float = 60) -> subprocess.CompletedProcess
 
 
 @contextlib.contextmanager
-def rpc_client(exchange: str, topic: str, timeout: int = 30) -> Iterator:
+def rpc_client(
+    exchange: str, topic: str, timeout: int = 30, url: str | None = None
+) -> Iterator:
     conf = cfg.ConfigOpts()
     conf([], default_config_files=[])
     rpc.register_opts(conf)
-    conf.set_override("transport_url", RABBIT_URL)
+    conf.set_override("transport_url", url or RABBIT_URL)
     conf.set_override("control_exchange", exchange)
     transport = rpc.get_transport(conf)
     try:

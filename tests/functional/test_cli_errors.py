@@ -131,7 +131,7 @@ def test_db_sync_and_status_on_postgres(pg_url, tmp_path):
     assert "db sync" in _one_line(stale)
     synced = harness.run_cli(["db", "sync", "--config-file", str(conf)])
     assert synced.returncode == 0, synced.stderr
-    assert "svc_launch: revision 0001 (current)" in synced.stdout
+    assert "svc_launch: revision 0002 (current)" in synced.stdout
     assert "nova_scheduler: revision" in synced.stdout
     status = harness.run_cli(["status", "--config-file", str(conf)])
     assert status.returncode == 0

@@ -1,4 +1,6 @@
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -46,3 +48,24 @@ def test_backend_from_argv(argv, expected):
 def test_backend_from_argv_rejects_unknown():
     with pytest.raises(ValueError, match="unknown backend 'gevent'"):
         backend.from_argv(["--backend", "gevent"])
+
+
+@pytest.mark.parametrize(("setting", "loaded"), [(None, False), ("no", True)])
+def test_green_dns_is_off_unless_the_operator_wants_it(setting, loaded):
+    env = {k: v for k, v in os.environ.items() if k != "EVENTLET_NO_GREENDNS"}
+    if setting is not None:
+        env["EVENTLET_NO_GREENDNS"] = setting
+    code = (
+        "import sys; from launcher import backend; "
+        "backend.select(backend.Backend(sys.argv[1])); "
+        "print('dns.resolver' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, backend.current().value],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert done.stdout.strip() == str(loaded)

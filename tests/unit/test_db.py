@@ -13,11 +13,12 @@ import textwrap
 import time
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from oslo_config import cfg
 from oslo_db import options as db_options
-from sqlalchemy import Column, Integer, MetaData, inspect, select
+from sqlalchemy import Column, Integer, MetaData, Table, inspect, select
 
 from launcher import errors
 from launcher.db import api, migration, models
@@ -78,7 +79,7 @@ class DatabaseContract:
 
     def test_upgrade_creates_table_and_own_version_table(self, url, db):
         migration.upgrade(url)
-        assert migration.current(url) == migration.head() == "0001"
+        assert migration.current(url) == migration.head() == "0002"
         assert migration.is_current(url)
         tables = set(inspect(db.engine).get_table_names())
         assert {"services", "svc_launch_alembic_version"} <= tables
@@ -109,6 +110,41 @@ class DatabaseContract:
         with pytest.raises(api.SchemaOutOfDate, match="not migrated"):
             db.heartbeat("h", "b", "t")
 
+    def test_0002_adds_periodic_tasks_and_keeps_rows(self, db):
+        migration.upgrade(db, "0001")
+        with db.connect() as connection:
+            services = Table("services", MetaData(), autoload_with=connection)
+            assert "periodic_tasks" not in services.c
+            connection.execute(
+                services.insert().values(
+                    host="old-host",
+                    binary="svc-old",
+                    topic="t",
+                    report_count=4,
+                    disabled=False,
+                    deleted=0,
+                )
+            )
+        migration.upgrade(db)
+        (row,) = db.list_services()
+        assert (row.host, row.report_count, row.periodic_tasks) == ("old-host", 4, None)
+        assert schema_diff(db) == []
+
+    def test_a_schema_before_0002_is_out_of_date(self, db):
+        migration.upgrade(db, "0001")
+        with pytest.raises(api.SchemaOutOfDate) as caught:
+            db.list_services()
+        assert "\n" not in str(caught.value)
+        assert str(caught.value).endswith("run: svc-launch db sync")
+        assert not migration.is_current(db)
+
+    def test_0002_downgrades(self, migrated):
+        with migrated.connect() as connection:
+            command.downgrade(migration.alembic_config(connection), "0001")
+        columns = {c["name"] for c in inspect(migrated.engine).get_columns("services")}
+        assert "periodic_tasks" not in columns and "report_count" in columns
+        assert migration.current(migrated) == "0001"
+
     # -- heartbeat ----------------------------------------------------------
 
     def test_heartbeat_creates_then_increments(self, migrated):
@@ -124,6 +160,18 @@ class DatabaseContract:
     def test_heartbeat_records_a_new_topic(self, migrated):
         migrated.heartbeat("host-a", "svc-x", "old")
         assert migrated.heartbeat("host-a", "svc-x", "new").topic == "new"
+
+    def test_heartbeat_stores_periodic_tasks(self, migrated):
+        tasks = {"tick": {"runs": 3, "last_error": None, "last_duration": 0.25}}
+        created = migrated.heartbeat("host-a", "svc-x", "x", periodic_tasks=tasks)
+        assert created.periodic_tasks == tasks
+        assert migrated.list_services()[0].periodic_tasks == tasks
+        tasks["tick"]["runs"] = 4
+        updated = migrated.heartbeat("host-a", "svc-x", "x", periodic_tasks=tasks)
+        assert updated.periodic_tasks["tick"]["runs"] == 4
+        # A beat without counters (periodic tasks off) clears stale ones.
+        assert migrated.heartbeat("host-a", "svc-x", "x").periodic_tasks is None
+        assert migrated.get_service("host-a", "svc-x").periodic_tasks is None
 
     def test_two_databases_share_one_row(self, url, migrated):
         other = Database(url)
@@ -276,6 +324,11 @@ def test_in_memory_database_migrates_and_heartbeats():
     assert schema_diff(db) == []
 
 
+@pytest.mark.parametrize("stored", [None, "", "{not json", "[1, 2]", "3"])
+def test_unreadable_periodic_tasks_read_as_none(stored):
+    assert api._load_tasks(stored) is None
+
+
 def test_nothing_is_opened_before_first_use(tmp_path):
     path = tmp_path / "later" / "svc-launch.sqlite"
     db = Database(f"sqlite:///{path}")
@@ -415,3 +468,40 @@ def test_a_broken_migration_entry_point_is_named():
     )
     with pytest.raises(errors.DefinitionLoadError, match="not a launcher"):
         migration._load(wrong)
+
+
+def test_script_heads_agree_with_alembic_for_every_installed_tree():
+    trees = migration.trees()
+    assert len(trees) >= 2  # the launcher's and at least one plug-in's
+    for tree in trees:
+        assert migration.script_heads(tree) == {migration.head(tree)}, tree.name
+
+
+def test_script_heads_defer_to_alembic_for_branch_labels(tmp_path):
+    versions = tmp_path / "versions"
+    versions.mkdir()
+    (versions / "a.py").write_text('revision = "a"\ndown_revision = None\n')
+    (versions / "b.py").write_text(
+        'revision: str = "b"\ndown_revision = ("a",)\nbranch_labels = ("x",)\n'
+    )
+    tree = migration.Tree("t", str(tmp_path), "t_version", MetaData())
+    assert migration.script_heads(tree) is None
+    (versions / "b.py").write_text('revision: str = "b"\ndown_revision = ("a",)\n')
+    assert migration.script_heads(tree) == {"b"}
+
+
+def test_a_launch_checks_the_schema_without_importing_alembic(tmp_path):
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    migration.upgrade(url)
+    code = (
+        "import sys; from launcher.db import migration; "
+        "print(migration.is_current(sys.argv[1]), 'alembic' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, url],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert done.stdout.split() == ["True", "False"]

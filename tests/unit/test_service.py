@@ -9,6 +9,7 @@ from oslo_context import context as oslo_context
 
 from launcher import errors
 from launcher import manager as svc_manager
+from launcher import service as service_module
 from launcher.definition import ServiceDefinition
 from launcher.heartbeat import Heartbeat
 from launcher.testing import fixtures as svc_fixtures
@@ -194,3 +195,76 @@ def test_deadline_runs_steps_and_reports_failures(caplog):
     assert deadline.run("broken", broken)  # finished, though it failed
     assert deadline.cut == []
     assert any("drain: broken failed: boom" in r.getMessage() for r in caplog.records)
+
+
+FORKED: list[object] = []
+
+
+def record_fork(conf) -> None:
+    FORKED.append(conf)
+
+
+def test_post_fork_hooks_run_with_the_service_conf(svc_launch_service):
+    definition = ServiceDefinition(
+        binary="test-hooked",
+        topic="test-hooked",
+        manager="svc_launch_testsvc.managers.EchoManager",
+        post_fork=("tests.unit.test_service:record_fork",),
+    )
+    service = svc_launch_service("test-hooked", definition=definition).service
+    FORKED.clear()
+    service.post_fork()
+    assert FORKED == [service.conf]
+
+
+def test_an_unimportable_post_fork_hook_is_a_one_line_definition_error():
+    with pytest.raises(errors.DefinitionLoadError, match="post-fork hook") as info:
+        service_module.import_hook("tests.unit.no_such_module:hook")
+    assert "\n" not in str(info.value)
+
+
+class SilentWatch:
+    consumed = True
+
+    def __init__(self, silent: float) -> None:
+        self.silent = silent
+
+    def silent_for(self) -> float:
+        return self.silent
+
+    def wait_consuming(self, timeout: float) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(
+    ("silent", "limit", "deaf"), [(91, 90, True), (89, 90, False), (1000, 0, False)]
+)
+def test_an_rpc_server_silent_past_the_window_is_unhealthy(echo, silent, limit, deaf):
+    service = echo.service
+    service.conf.set_override("rpc_deaf_timeout", limit, group="supervisor")
+    service._consume_watch = SilentWatch(silent)
+    try:
+        reason = service.health()
+    finally:
+        service._consume_watch = None
+    assert (reason is not None) == deaf
+    if deaf:
+        assert "has not consumed from the broker for 91s" in reason
+
+
+def test_started_services_are_ready(echo):
+    assert echo.service.wait_ready(5)
+
+
+def test_rpc_messages_in_flight_are_counted(echo):
+    client = echo.rpc_client()
+    done = threading.Event()
+    caller = threading.Thread(
+        target=lambda: (client.call({}, "slow", seconds=1), done.set())
+    )
+    caller.start()
+    wait_for(lambda: echo.service._rpc_in_flight.count == 1, what="call in flight")
+    assert "1 RPC messages" in echo.service.in_flight_summary()
+    caller.join(10)
+    assert done.is_set()
+    wait_for(lambda: echo.service._rpc_in_flight.count == 0, what="call done")

@@ -6,7 +6,7 @@ import json
 import pytest
 from oslo_utils import timeutils
 
-from launcher import status
+from launcher import commands, config, status
 from launcher.db import migration
 from launcher.db.api import Database, ServiceRow
 
@@ -160,6 +160,155 @@ def test_render_json():
         "disabled_reason": None,
         "created_at": "2025-03-04T05:01:07Z",
         "updated_at": "2025-03-04T05:06:07Z",
+        "periodic_tasks": None,
     }
     assert (data[1]["state"], data[1]["last_heartbeat"]) == ("down", None)
     assert json.loads(status.render_json([])) == []
+
+
+# -- periodic tasks ---------------------------------------------------------
+
+
+def task(**changes) -> dict:
+    fields = {
+        "runs": 12,
+        "failures": 0,
+        "skipped": 0,
+        "timeouts": 0,
+        "last_duration": 0.0123,
+        "last_started": "2025-03-04T05:06:00Z",
+        "last_error": None,
+        "last_ok": True,
+        "running": False,
+        "running_for": None,
+        "next_run_in": 3.25,
+        "spacing": 10,
+        "overlap": "skip",
+        "timeout": None,
+    }
+    fields.update(changes)
+    return fields
+
+
+TASKS = {
+    "_refresh": task(),
+    "_expire": task(
+        runs=3,
+        failures=1,
+        skipped=2,
+        timeouts=1,
+        last_duration=75.25,
+        last_ok=False,
+        last_error="RuntimeError: " + "x" * 80,
+        running=True,
+        running_for=12.5,
+        next_run_in=0,
+    ),
+    "_summary": task(
+        runs=0, last_duration=None, last_started=None, last_ok=None, next_run_in=50
+    ),
+}
+
+
+def test_render_tasks_one_line_per_task_sorted():
+    rows = [
+        status.judge(row(periodic_tasks=TASKS), 60, T0),
+        status.judge(row(host="node2", binary="glance-api"), 60, T0),  # none
+    ]
+    error = "RuntimeError: " + "x" * 43 + "..."
+    expected = "\n".join(
+        [
+            "Host   Binary          Task      State          Runs  Failures  Skipped"
+            "  Timeouts  Last started          Duration  Next run  Last error",
+            "node1  nova-scheduler  _expire   running 12.5s  3     1         2"
+            "        1         2025-03-04T05:06:00Z  75.2s     now       " + error,
+            "node1  nova-scheduler  _refresh  ok             12    0         0"
+            "        0         2025-03-04T05:06:00Z  0.012s    in 3.2s   -",
+            "node1  nova-scheduler  _summary  waiting        0     0         0"
+            "        0         -                     -         in 50.0s  -",
+        ]
+    )
+    assert status.render_tasks(rows) == expected
+
+
+def test_render_tasks_of_a_down_service_are_down():
+    judged = status.judge(
+        row(periodic_tasks={"_refresh": task()}), 60, T0 + seconds(120)
+    )
+    _, line = status.render_tasks([judged]).splitlines()
+    cells = line.split()
+    assert cells[3] == "down"
+    assert cells[4] == "12"  # the last known counters are kept
+    assert cells[-2:] == ["-", "-"]  # no next run, no error
+
+
+def test_render_tasks_when_none_reported():
+    assert status.render_tasks([]) == "no periodic tasks reported"
+    rows = [status.judge(row(periodic_tasks={}), 60, T0)]
+    assert status.render_tasks(rows) == "no periodic tasks reported"
+
+
+def test_render_json_carries_the_tasks():
+    (data,) = json.loads(
+        status.render_json([status.judge(row(periodic_tasks=TASKS), 60, T0)])
+    )
+    assert data["periodic_tasks"] == TASKS
+
+
+# -- the status command -----------------------------------------------------
+
+
+@pytest.fixture
+def cli(tmp_path, monkeypatch, capsys):
+    """Run ``svc-launch`` in-process on a SQLite file; (code, stdout, stderr)."""
+    # The CLI sets up oslo.log for the whole process; not inside a test.
+    monkeypatch.setattr(config, "setup_logging", lambda conf: None)
+    conf_file = tmp_path / "svc-launch.conf"
+    conf_file.write_text(f"[DEFAULT]\nstate_path = {tmp_path}\n")
+    url = f"sqlite:///{tmp_path}/svc-launch.sqlite"
+
+    def run(*args: str) -> tuple[int, list[str], str]:
+        lines: list[str] = []
+        code = commands.run([*args, "--config-file", str(conf_file)], out=lines.append)
+        return code, lines, capsys.readouterr().err
+
+    run.url = url
+    return run
+
+
+def test_status_command_keeps_its_table_and_adds_tasks_on_request(cli):
+    db = Database(cli.url)
+    try:
+        migration.upgrade(db)
+        db.heartbeat("node1", "nova-scheduler", "scheduler", periodic_tasks=TASKS)
+    finally:
+        db.dispose()
+    code, plain, _ = cli("status")
+    assert code == 0
+    assert len(plain) == 1 and plain[0].splitlines()[0].startswith("Host  ")
+    assert "_refresh" not in plain[0]
+    code, lines, _ = cli("status", "--tasks")
+    assert code == 0
+    assert lines[0] == plain[0] and lines[1] == ""
+    tasks = lines[2].splitlines()
+    assert tasks[0].split()[:4] == ["Host", "Binary", "Task", "State"]
+    assert [ln.split()[2] for ln in tasks[1:]] == ["_expire", "_refresh", "_summary"]
+
+
+def test_status_on_a_schema_before_periodic_tasks_says_db_sync(cli):
+    db = Database(cli.url)
+    try:
+        migration.upgrade(db, "0001")
+    finally:
+        db.dispose()
+    code, lines, err = cli("status")
+    assert code != 0 and lines == []
+    assert len(err.strip().splitlines()) == 1
+    assert "not migrated" in err and err.strip().endswith("run: svc-launch db sync")
+
+
+def test_tasks_is_an_option_of_status_only(cli, capsys):
+    with pytest.raises(SystemExit) as caught:  # argparse's own exit
+        cli("--tasks", "--list")
+    assert caught.value.code == 2
+    assert "unrecognized arguments: --tasks" in capsys.readouterr().err

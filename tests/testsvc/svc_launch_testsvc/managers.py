@@ -1,4 +1,5 @@
 import os
+import re
 import time
 
 import oslo_messaging
@@ -32,6 +33,11 @@ class EchoManager(Manager):
     def request_ids(self, context):
         LOG.info("request ids seen by the RPC side")
         return {"local": context.request_id, "global": context.global_request_id}
+
+    def spin(self, context):
+        """Stuck for good: a catastrophic regex holds the GIL (and the hub)."""
+        LOG.info("spinning in pid %d", os.getpid())
+        re.match(r"(a+)+$", "a" * 64 + "b")
 
     def record(self, context, value):
         self.records.append(value)
