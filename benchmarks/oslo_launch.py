@@ -1,27 +1,36 @@
-"""glance-api's paste app under oslo.service's own ProcessLauncher (eventlet).
+"""glance-api's paste app under oslo.service's own ProcessLauncher.
 
-The comparison point for the reload benchmark: the same app, the same
-config and the same eventlet.wsgi server, but the launcher every OpenStack
-service uses today. ``python -m benchmarks.oslo_launch CONF PORT WORKERS``.
+The comparison point for the reload benchmark: the same app and config,
+but the launcher every OpenStack service uses today.
+``python -m benchmarks.oslo_launch CONF PORT WORKERS [eventlet|threading]``.
+
+- eventlet: oslo.service's own ProcessLauncher, serving with eventlet.wsgi
+  the way nova's and glance's WSGI services do.
+- threading: oslo.service's ProcessLauncher is then cotyledon's
+  ServiceManager. oslo.service has no WSGI server for this backend
+  (``oslo_service.wsgi`` is eventlet.wsgi), so the workers serve with
+  svc-launch's waitress server, and only the launcher differs. cotyledon
+  exits a worker as soon as ``stop()`` returns, so ``stop()`` drains.
 """
 
 import sys
+import threading
 from typing import Any
 
 
 def main() -> int:
     from launcher import backend
 
-    backend.select(backend.Backend.EVENTLET)
-    import eventlet
-    import eventlet.wsgi
+    conf_file, port, workers = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    chosen = backend.Backend(sys.argv[4] if len(sys.argv) > 4 else "eventlet")
+    backend.select(chosen)
     from oslo_service import service as oslo_service
 
     from launcher import config, registry
     from launcher.wsgi import app as wsgi_app
     from launcher.wsgi import sockets
 
-    class WSGIService(oslo_service.ServiceBase):
+    class GreenWSGIService(oslo_service.ServiceBase):
         """What nova's and glance's WSGI services do, minus their extras."""
 
         def __init__(self, app: Any, sock: Any) -> None:
@@ -30,6 +39,9 @@ def main() -> int:
             self.server: Any = None
 
         def start(self) -> None:
+            import eventlet
+            import eventlet.wsgi
+
             self.pool = eventlet.GreenPool(100)
             self.server = eventlet.spawn(
                 eventlet.wsgi.server,
@@ -50,7 +62,32 @@ def main() -> int:
         def reset(self) -> None:
             pass
 
-    conf_file, port, workers = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    class ThreadedWSGIService(oslo_service.ServiceBase):
+        """The same app over svc-launch's waitress server, for cotyledon."""
+
+        def __init__(self, app: Any, sock: Any, conf: Any) -> None:
+            self.app, self.sock, self.conf = app, sock, conf
+            self.server: Any = None
+            self.stopped = threading.Event()
+
+        def start(self) -> None:
+            from launcher.wsgi.server import create_server
+
+            self.server = create_server(self.app, self.sock, self.conf.wsgi, "oslo")
+            self.server.start()
+
+        def stop(self, graceful: bool = False) -> None:
+            if self.server is not None:
+                self.server.stop()
+                self.server.wait(self.conf.graceful_shutdown_timeout or None)
+            self.stopped.set()
+
+        def wait(self) -> None:
+            self.stopped.wait()
+
+        def reset(self) -> None:
+            pass
+
     definition = registry.load().get("glance-api")
     conf = config.new_conf()
     config.register_definitions(conf, [definition])
@@ -58,8 +95,12 @@ def main() -> int:
     config.setup_logging(conf)
     app = wsgi_app.load_app(conf, definition)
     sock = sockets.bind("127.0.0.1", port, 1024)
+    if chosen is backend.Backend.EVENTLET:
+        service: Any = GreenWSGIService(app, sock)
+    else:
+        service = ThreadedWSGIService(app, sock, conf)
     launcher = oslo_service.ProcessLauncher(conf, restart_method="reload")
-    launcher.launch_service(WSGIService(app, sock), workers=workers)
+    launcher.launch_service(service, workers=workers)
     launcher.wait()
     return 0
 

@@ -1,20 +1,26 @@
 """SIGHUP and worker death under load: svc-launch vs oslo.service's launcher.
 
-Runs glance-registry (SQLite) and, in turn, glance-api with 2 workers under
-svc-launch's ProcessLauncher and the same paste app under oslo.service's
-ProcessLauncher (benchmarks.oslo_launch; eventlet, which is what that
-launcher serves WSGI with). For each: ``--clients`` clients send GET
-/v2/images back to back, each on a new connection, while the launcher gets
-``--hups`` SIGHUPs one second apart; it counts failed requests and the p99
-latency. Then it kills one worker with SIGKILL and measures the time until
-the launcher has forked its replacement and a request succeeds. It prints
-both and the ratios; it is not a test. ``python -m benchmarks reload``.
+For each backend (``--backend``, both by default) it runs glance-registry
+(SQLite) and, in turn, glance-api with 2 workers under svc-launch's
+ProcessLauncher and the same paste app under oslo.service's
+ProcessLauncher (benchmarks.oslo_launch: eventlet.wsgi under eventlet;
+under threading that launcher is cotyledon's, serving with svc-launch's
+waitress server). For each: ``--clients`` clients send GET /v2/images
+back to back, each on a new connection, while the launcher gets
+``--hups`` SIGHUPs one second apart; it counts failed requests and the
+p99 latency. Then, ``--kills`` times, it kills one worker with SIGKILL,
+with the other one paused (SIGSTOP) so that only the replacement can
+answer, and takes the median time until a request is answered. It prints
+both and the ratios; it is not a test.
+``python -m benchmarks reload [--backend eventlet|threading] [--kills N]``.
 """
 
 import argparse
 import contextlib
+import http.client
 import os
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -29,6 +35,8 @@ from benchmarks import image_bench
 from benchmarks.probe import first_200, free_port, get
 
 IMAGES = "/v2/images?limit=5"
+WORKERS = 2
+BACKENDS = ("eventlet", "threading")
 
 
 class Load:
@@ -46,7 +54,7 @@ class Load:
             try:
                 status = get(self.port, IMAGES, timeout=10)
                 ok, why = status == 200, f"HTTP {status}"
-            except OSError as exc:
+            except (OSError, http.client.HTTPException) as exc:
                 ok, why = False, type(exc).__name__
             if not ok:
                 self.errors[why] = self.errors.get(why, 0) + 1
@@ -69,18 +77,27 @@ class Load:
 
 
 @contextlib.contextmanager
-def oslo_daemon(workdir: Path, conf: Path, port: int) -> Iterator[subprocess.Popen]:
+def oslo_daemon(
+    workdir: Path, conf: Path, port: int, backend: str
+) -> Iterator[subprocess.Popen]:
     root = str(Path(__file__).resolve().parent.parent)
-    env = dict(os.environ, PYTHONPATH=root, SVC_LAUNCH_BACKEND="eventlet")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "benchmarks.oslo_launch", str(conf), str(port), "2"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    env = dict(os.environ, PYTHONPATH=root, SVC_LAUNCH_BACKEND=backend)
+    args = [sys.executable, "-m", "benchmarks.oslo_launch", str(conf), str(port)]
+    stderr = workdir / f"oslo-{backend}.stderr"
+    with stderr.open("wb") as err:
+        proc = subprocess.Popen(
+            [*args, str(WORKERS), backend],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            start_new_session=True,
+        )
     try:
-        first_200(port, time.monotonic(), IMAGES, limit=30)
+        try:
+            first_200(port, time.monotonic(), IMAGES, limit=30)
+        except RuntimeError as exc:
+            why = stderr.read_text(errors="replace").strip().splitlines()[-5:]
+            raise RuntimeError(f"{exc}; its stderr ends: {why}") from None
         yield proc
     finally:
         with contextlib.suppress(ProcessLookupError):
@@ -98,62 +115,97 @@ def under_hups(port: int, pid: int, clients: int, hups: int) -> Load:
     return load
 
 
-def replacement_seconds(port: int, pid: int) -> float:
+def replacement_seconds(port: int, pid: int, kills: int) -> float:
+    """The median over ``kills`` of :func:`replace_one`, one crash at a time.
+
+    Before each kill: exactly WORKERS workers (a worker retired by the last
+    reload may still be draining), then WORKERS + 1 seconds without a
+    fork. Both oslo.service launchers sleep before forking when more than
+    ``workers`` forks fell within ``workers`` seconds (cotyledon 5 s,
+    eventlet 1 s), and svc-launch counts a worker killed before it
+    reported ready as a start-up failure; a lone crash in a settled daemon
+    meets neither.
+    """
     parent = psutil.Process(pid)
-    before = {c.pid for c in parent.children()}
-    victim = min(before)
-    os.kill(victim, signal.SIGKILL)
-    started = time.monotonic()
-    while time.monotonic() - started < 30:
-        now = {c.pid for c in parent.children()}
-        if len(now - before) >= 1 and len(now) >= len(before):
-            with contextlib.suppress(OSError):
+    times = []
+    for _ in range(kills):
+        deadline = time.monotonic() + 30
+        while len(parent.children()) != WORKERS:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the launcher did not settle at {WORKERS} workers")
+            time.sleep(0.01)
+        time.sleep(WORKERS + 1)
+        times.append(replace_one(port, pid))
+    return statistics.median(times)
+
+
+def replace_one(port: int, pid: int) -> float:
+    """SIGKILL one worker; seconds until its replacement answers a request.
+
+    The other workers are paused meanwhile, so only the replacement can
+    accept; connections made before it runs wait in the listen queue.
+    """
+    workers = sorted(c.pid for c in psutil.Process(pid).children())
+    victim, others = workers[0], workers[1:]
+    for other in others:
+        os.kill(other, signal.SIGSTOP)
+    try:
+        os.kill(victim, signal.SIGKILL)
+        started = time.monotonic()
+        while time.monotonic() - started < 30:
+            with contextlib.suppress(OSError, http.client.HTTPException):
                 if get(port, IMAGES, timeout=1) == 200:
                     return time.monotonic() - started
-        time.sleep(0.002)
-    raise RuntimeError("the killed worker was not replaced within 30 s")
+        raise RuntimeError("the killed worker was not replaced within 30 s")
+    finally:
+        for other in others:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(other, signal.SIGCONT)
 
 
-def main(argv: Sequence[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks reload")
-    parser.add_argument("--clients", type=int, default=16)
-    parser.add_argument("--hups", type=int, default=10)
-    args = parser.parse_args(argv)
-    results = {}
-    with tempfile.TemporaryDirectory(prefix="svc-reload-") as tmp:
-        root = Path(tmp)
-        with image_bench.daemon(root / "reg", "glance-registry", "eventlet", {}) as reg:
-            extra = {
-                "glance_api": {"workers": 2},
+Result = tuple[Load, float]
+
+
+def run(backend: str, args: argparse.Namespace, root: Path) -> dict[str, Result]:
+    results: dict[str, Result] = {}
+    with image_bench.daemon(root / "reg", "glance-registry", backend, {}) as reg:
+        extra = {
+            "glance_api": {"workers": WORKERS},
+            "image_registry_client": {"registry_url": reg.url},
+        }
+        with image_bench.daemon(root / "svc", "glance-api", backend, extra) as api:
+            load = under_hups(api.port, api.proc.pid, args.clients, args.hups)
+            replaced = replacement_seconds(api.port, api.proc.pid, args.kills)
+            results["svc-launch"] = (load, replaced)
+        port = free_port()
+        conf = image_bench._write_conf(
+            root / "oslo.conf",
+            {
+                "DEFAULT": {"state_path": root / "oslo", "log_file": root / "oslo.log"},
+                "wsgi": {"log_format": "-"},
                 "image_registry_client": {"registry_url": reg.url},
-            }
-            with image_bench.daemon(
-                root / "svc", "glance-api", "eventlet", extra
-            ) as api:
-                load = under_hups(api.port, api.proc.pid, args.clients, args.hups)
-                results["svc-launch"] = (
-                    load,
-                    replacement_seconds(api.port, api.proc.pid),
-                )
-            port = free_port()
-            conf = image_bench._write_conf(
-                root / "oslo.conf",
-                {
-                    "DEFAULT": {
-                        "state_path": root / "oslo",
-                        "log_file": root / "oslo.log",
-                    },
-                    "image_registry_client": {"registry_url": reg.url},
-                },
-            )
-            with oslo_daemon(root, conf, port) as proc:
+            },
+        )
+        try:
+            with oslo_daemon(root, conf, port, backend) as proc:
                 load = under_hups(port, proc.pid, args.clients, args.hups)
-                results["oslo.service"] = (load, replacement_seconds(port, proc.pid))
+                replaced = replacement_seconds(port, proc.pid, args.kills)
+                results["oslo.service"] = (load, replaced)
+        except RuntimeError as exc:
+            print(f"oslo.service's launcher ({backend}) could not be measured: {exc}")
+    return results
+
+
+def report(backend: str, args: argparse.Namespace, results: dict[str, Result]) -> None:
+    launcher = "cotyledon" if backend == "threading" else "eventlet"
     print(
-        f"glance-api, 2 workers, {args.clients} clients, {args.hups} SIGHUPs (eventlet)"
+        f"\nglance-api, {WORKERS} workers, {args.clients} clients, "
+        f"{args.hups} SIGHUPs, backend {backend} "
+        f"(oslo.service's launcher: {launcher})"
     )
     print(
         f"{'launcher':<16}{'requests':>10}{'failed':>8}{'p99 ms':>9}{'replace s':>11}"
+        f"  (replace: median of {args.kills} kills)"
     )
     for name, (load, replaced) in results.items():
         print(
@@ -162,11 +214,34 @@ def main(argv: Sequence[str]) -> int:
         )
     for name, (load, _) in results.items():
         print(f"{name} failures by kind: {load.errors or 'none'}")
-    ours, theirs = results["svc-launch"], results["oslo.service"]
-    failed = f"svc-launch {ours[0].failures}, oslo.service {theirs[0].failures}"
-    print(f"failed requests: {failed}")
-    if ours[1]:
-        print(
-            f"replacement time, oslo.service / svc-launch: {theirs[1] / ours[1]:.1f}x"
-        )
+    if "oslo.service" not in results:
+        return
+    (ours, ours_replaced), (theirs, theirs_replaced) = (
+        results["svc-launch"],
+        results["oslo.service"],
+    )
+    print(
+        "oslo.service / svc-launch: failed requests "
+        f"{_ratio(theirs.failures, ours.failures)}, "
+        f"p99 {_ratio(theirs.p99_ms(), ours.p99_ms())}, "
+        f"replacement time {_ratio(theirs_replaced, ours_replaced)}"
+    )
+
+
+def _ratio(theirs: float, ours: float) -> str:
+    if ours:
+        return f"{theirs / ours:.1f}x"
+    return f"{theirs:g} vs 0" if theirs else "0 vs 0"
+
+
+def main(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks reload")
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--hups", type=int, default=10)
+    parser.add_argument("--kills", type=int, default=3)
+    parser.add_argument("--backend", choices=BACKENDS, action="append")
+    args = parser.parse_args(argv)
+    for backend in args.backend or BACKENDS:
+        with tempfile.TemporaryDirectory(prefix="svc-reload-") as tmp:
+            report(backend, args, run(backend, args, Path(tmp)))
     return 0

@@ -173,10 +173,12 @@ class Service(ServiceBase):
         manager.pre_start_hook()
         if self.serve_rpc:
             self._start_rpc(manager)
-        if self.serve_api:
-            self._start_api()
         if self.primary:
             self._start_background(manager)
+        # Last: under eventlet the accept loop runs only once start() yields,
+        # so everything built after it delays a replacement's first answer.
+        if self.serve_api:
+            self._start_api()
         manager.post_start_hook()
         LOG.info(
             "%s started on %s (rpc=%s api=%s)",

@@ -429,7 +429,14 @@ class ProcessLauncher:
 
     def _shutdown(self, fast: bool) -> int:
         self._systemd.send("STOPPING=1", "STATUS=stopping")
+        # No new connection is queued from here on, in any process, and ours
+        # is the first listening descriptor to close: the workers take what
+        # is queued and close theirs, so a client is served or refused,
+        # never queued and then reset (launcher.wsgi.server).
+        from launcher.wsgi import sockets
+
         for sock in self._listeners:
+            sockets.refuse_new_connections(sock)
             sock.close()
         signum = signal.SIGINT if fast else signal.SIGTERM
         for pid in list(self._workers):

@@ -4,14 +4,23 @@ The socket is bound before fork so every worker accepts from the same
 kernel queue. That sharing has one sharp edge: ``shutdown()`` acts on the
 socket, not on one process's descriptor, so a worker that called it would
 stop accepting in every process. Workers only ever ``close()`` their own
-descriptor; :mod:`launcher.wsgi.server` goes further and serves from a
-``dup()`` that it alone owns.
+descriptors: the WSGI server (:mod:`launcher.wsgi.server`) does when it
+stops accepting, after taking the connections already queued.
 """
 
+import ctypes
 import errno
 import socket
+import struct
+import sys
 
 from launcher import errors
+
+# Linux (asm-generic/socket.h); the socket module does not name it.
+_SO_ATTACH_FILTER = 26
+# One classic BPF instruction, BPF_RET|BPF_K with 0: drop every packet.
+# struct sock_filter {__u16 code; __u8 jt; __u8 jf; __u32 k;}
+_DROP_ALL = ctypes.create_string_buffer(struct.pack("HBBI", 0x06, 0, 0, 0))
 
 
 def bind(host: str, port: int, backlog: int) -> socket.socket:
@@ -51,6 +60,28 @@ def _listen(
         sock.close()
         raise
     return sock
+
+
+def refuse_new_connections(sock: socket.socket) -> bool:
+    """From now on the kernel drops every handshake for this socket.
+
+    For a whole stop, before the listening descriptors close: the filter
+    belongs to the socket, so it holds in every process that shares it.
+    Connections already queued stay and are taken by the workers as they
+    drain; nothing new is queued, so nothing can be reset when the last
+    descriptor closes. A client connecting meanwhile retries its SYN
+    (after a second) and is then refused. Never on reload, which would
+    starve the new workers. False where the kernel has no socket filters.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    # struct sock_fprog {unsigned short len; struct sock_filter *filter;}
+    program = struct.pack("HP", 1, ctypes.addressof(_DROP_ALL))
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, _SO_ATTACH_FILTER, program)
+    except OSError:
+        return False
+    return True
 
 
 def set_keepalive(sock: socket.socket, idle: int) -> None:

@@ -6,8 +6,11 @@ run the application. Its own shutdown closes everything at once, so the
 drain is ours, run inside the loop thread between two polls:
 
 1. ``stop()`` sets ``draining`` and pulls the trigger. The loop thread
-   takes the listener out of the loop and closes its descriptor (a dup;
-   no ``shutdown()``), and closes every idle channel.
+   takes the listener out of the loop, takes the connections the kernel
+   has already queued (each a new channel, fresh as below), closes this
+   process's descriptors of the socket (the dup and the one handed over;
+   no ``shutdown()``, see :mod:`launcher.wsgi.server`), and closes every
+   idle channel.
 2. A channel is busy while it has a queued or running request
    (``requests``), a partly received one (``request``) or unsent output
    (``total_outbufs_len``). waitress pops a request only after the app's
@@ -32,12 +35,17 @@ drain is ours, run inside the loop thread between two polls:
 Cutting (``wait`` timed out) closes the busy channels: a task still in
 the application fails its next write and ends; the loop thread joins the
 task threads in the background before closing the trigger.
+
+Readiness (``wait_accepting``): the listener's ``readable()`` is called by
+the loop thread as it registers the listener for the next poll; the first
+time it answers yes, the accept loop is running.
 """
 
 import logging
 import socket
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import waitress.server
@@ -47,7 +55,7 @@ from waitress.channel import HTTPChannel
 
 from launcher.wsgi.accesslog import AccessLog
 from launcher.wsgi.inflight import InFlight, WSGIApp
-from launcher.wsgi.server import address_of, own_socket
+from launcher.wsgi.server import address_of, own_socket, take_queued
 
 LOG = logging.getLogger(__name__)
 
@@ -106,6 +114,19 @@ def _mark_close(request: Any) -> None:
     request.headers["CONNECTION"] = "close"
 
 
+def _watch_readable(server: Any, on_accepting: Callable[[], None]) -> None:
+    """Call ``on_accepting`` when the loop registers the listener for reading."""
+    readable = server.readable
+
+    def watched() -> bool:
+        wanted = readable()
+        if wanted:
+            on_accepting()
+        return wanted
+
+    server.readable = watched
+
+
 def _busy(channel: Any, now: float) -> bool:
     if channel.requests or channel.request is not None or channel.total_outbufs_len:
         return True
@@ -125,12 +146,15 @@ class WaitressServer:
         # waitress writes no access log, and logs escaping errors itself.
         self._app = InFlight(AccessLog(app, wsgi_conf.log_format, log_errors=False))
         self._sock = own_socket(sock, wsgi_conf)
+        self._shared = sock  # the descriptor handed over; closed with ours
         self._address = address_of(self._sock)
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self._draining = threading.Event()
         self._cut = threading.Event()
         self._listener_closed = threading.Event()
+        self._accepting = threading.Event()  # the loop polls the listener
+        self._changed = threading.Event()  # accepting, or the loop ended
         self._drained = threading.Event()  # all answered, or all cut
         self._trigger_lock = threading.Lock()
         self._trigger_open = False
@@ -158,6 +182,7 @@ class WaitressServer:
         self._server.channel_class = _draining_channel(
             self._draining, self._conf.keep_alive
         )
+        _watch_readable(self._server, self._on_accepting)
         self._trigger_open = True
         self._thread = threading.Thread(
             target=self._run, name=f"wsgi-{self._name}", daemon=True
@@ -165,10 +190,20 @@ class WaitressServer:
         self._thread.start()
         LOG.info("%s: serving on http://%s:%s (waitress)", self._name, *self._address)
 
+    def wait_accepting(self, timeout: float) -> bool:
+        if self._thread is None or self._draining.is_set():
+            return False
+        self._changed.wait(timeout)
+        return (
+            self._accepting.is_set()
+            and not self._draining.is_set()
+            and not self._drained.is_set()
+        )
+
     def stop(self) -> None:
         self._draining.set()
         if self._thread is None:
-            self._sock.close()
+            self._close_sockets()
             self._drained.set()
             return
         self._wake()
@@ -193,12 +228,21 @@ class WaitressServer:
         self._drained.wait(_ACK_TIMEOUT)
         return False
 
+    def _close_sockets(self) -> None:
+        self._sock.close()
+        self._shared.close()
+
     def _wake(self) -> None:
         with self._trigger_lock:
             if self._trigger_open:
                 self._server.pull_trigger()
 
     # -- loop thread -----------------------------------------------------
+
+    def _on_accepting(self) -> None:
+        if not self._draining.is_set():
+            self._accepting.set()
+            self._changed.set()
 
     def _run(self) -> None:
         server = self._server
@@ -244,13 +288,44 @@ class WaitressServer:
     def _close_listener(self) -> None:
         server = self._server
         server.accepting = False
-        # The dispatcher's close, not the server's: that would close the
-        # trigger too. Closes our dup only; never shutdown().
-        wasyncore.dispatcher.close(server)
+        # Our dup alone keeps this process's hold on the socket, so that
+        # nothing but the last accept() comes between the queue found empty
+        # and the close that may end the listening (see _take_queue).
+        self._shared.close()
+        self._take_queue()
         for channel in list(server.active_channels.values()):
             for request in list(channel.requests):
                 _mark_close(request)
         self._listener_closed.set()
+
+    def _take_queue(self) -> None:
+        """Take the connections the kernel queued, then close our listener.
+
+        The dispatcher's close, not the server's: that would close the
+        trigger too. Never ``shutdown()``.
+        """
+        server = self._server
+        while True:
+            try:
+                queued = take_queued(self._sock)
+            except OSError as exc:
+                LOG.warning(
+                    "%s: could not take queued connections: %s", self._name, exc
+                )
+                queued = None
+            if queued is None:
+                wasyncore.dispatcher.close(server)
+                return
+            conn, addr = queued
+            try:
+                server.set_socket_options(conn)
+            except OSError:  # the client is already gone
+                conn.close()
+                continue
+            # What waitress's handle_accept() does with an accepted socket.
+            server.channel_class(
+                server, conn, server.fix_addr(addr), server.adj, map=server._map
+            )
 
     def _teardown(self) -> None:
         server = self._server
@@ -258,8 +333,10 @@ class WaitressServer:
             channel.handle_close()
         if not self._listener_closed.is_set():
             wasyncore.dispatcher.close(server)
+            self._shared.close()
             self._listener_closed.set()
         self._drained.set()
+        self._changed.set()
         self._stop_task_threads()
         with self._trigger_lock:
             self._trigger_open = False

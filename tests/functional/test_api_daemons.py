@@ -1,11 +1,16 @@
 """API daemons as real processes: shared sockets, signals, reloads."""
 
+import collections
 import http.client
+import itertools
 import json
 import os
+import re
 import signal
 import socket
 import threading
+import time
+import urllib.parse
 import urllib.request
 
 from tests.functional import harness
@@ -32,6 +37,7 @@ class Load:
         self.ok = 0
         self.failures: list[str] = []
         self.pids: set[int] = set()
+        self.answered: list[float] = []  # when each success completed
         self._stop = threading.Event()
         self._threads = [threading.Thread(target=self._run) for _ in range(clients)]
 
@@ -39,6 +45,7 @@ class Load:
         while not self._stop.is_set():
             try:
                 self.pids.add(get(self.url, timeout=10)["pid"])
+                self.answered.append(time.monotonic())
                 self.ok += 1
             # A kill -9 cuts what its worker was sending: IncompleteRead.
             except (OSError, http.client.HTTPException, ValueError) as exc:
@@ -48,6 +55,59 @@ class Load:
         for t in self._threads:
             t.start()
         harness.wait_for(lambda: self.ok > 0, what="first request")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        for t in self._threads:
+            t.join(30)
+
+    def longest_silence(self, since: float) -> float:
+        """The longest time after ``since`` with no request answered."""
+        times = sorted(t for t in self.answered if t >= since)
+        return max((b - a for a, b in itertools.pairwise(times)), default=0.0)
+
+
+class Knocker:
+    """Clients connecting in a loop; each attempt must be served or refused.
+
+    What must never happen to a client is the kernel completing its
+    handshake into the listen queue and resetting it later, when the last
+    descriptor of the listening socket closes: that shows as a reset, a
+    disconnect or a cut response. Once the launcher stops, a connection
+    attempt is refused at its first SYN retry (a second later).
+    """
+
+    def __init__(self, url: str, clients: int = 4) -> None:
+        parts = urllib.parse.urlsplit(url)
+        self.address = (parts.hostname, parts.port)
+        self.outcomes: collections.Counter = collections.Counter()
+        self.first_refused: float | None = None
+        self.bad: list[str] = []
+        self._stop = threading.Event()
+        self._threads = [threading.Thread(target=self._run) for _ in range(clients)]
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            conn = http.client.HTTPConnection(*self.address, timeout=10)
+            try:
+                conn.request("GET", "/")
+                response = conn.getresponse()
+                json.loads(response.read())
+                self.outcomes[response.status] += 1
+            except ConnectionRefusedError:
+                self.outcomes["refused"] += 1
+                if self.first_refused is None:
+                    self.first_refused = time.monotonic()
+            except (OSError, http.client.HTTPException, ValueError) as exc:
+                self.bad.append(repr(exc))
+            finally:
+                conn.close()
+
+    def __enter__(self) -> "Knocker":
+        for t in self._threads:
+            t.start()
+        harness.wait_for(lambda: self.outcomes[200] > 0, what="first answer")
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -88,20 +148,107 @@ def test_sigterm_finishes_in_flight_request_then_exits_0(daemons):
     assert daemon.wait_exit() == 0
 
 
-def test_sighup_under_load_loses_no_request(daemons):
-    daemon = daemons(["test-api"], extra={"test_api": {"api_workers": 2}}).wait_ready()
+def test_sigterm_serves_or_refuses_never_resets(daemons):
+    # Its RPC worker also holds the API socket, inherited at fork, until
+    # it exits: long after the API workers closed theirs.
+    extra = {"test_api": {"api_workers": 2}}
+    daemon = daemons(["test-api"], extra=extra).wait_ready()
     url = daemon.api_url("test-api")
-    before = daemon.worker_pids()
-    with Load(url + "/") as load:
-        for n in range(1, 4):
-            daemon.signal(signal.SIGHUP)
-            daemon.wait_log(r"reload complete", count=n)
+    result: dict = {}
+
+    def slow_request() -> None:
+        result.update(get(f"{url}/slow?seconds=4"))
+        result["finished"] = time.monotonic()
+
+    slow = threading.Thread(target=slow_request)
+    with Knocker(url) as knocker:
+        slow.start()
+        daemon.wait_log(r"slow request started")
+        daemon.signal(signal.SIGTERM)
         harness.wait_for(
-            lambda: load.pids - before, what="a request served by a new worker"
+            lambda: knocker.outcomes["refused"] >= 8, what="connections refused"
         )
+    slow.join(30)
+
+    assert knocker.bad == []
+    assert set(knocker.outcomes) <= {200, "refused"}
+    # Intake stopped while the request in flight was still being served.
+    assert result.get("slow") is True
+    assert knocker.first_refused is not None
+    assert knocker.first_refused < result["finished"]
+    assert daemon.wait_exit() == 0
+
+
+def test_sighup_under_load_loses_no_request(daemons, tmp_path):
+    """Ten reloads under load: nothing fails, and some worker always serves."""
+    with NotifyListener(tmp_path / "notify.sock") as notify:
+        extra = {"test_api": {"api_workers": 2}}
+        env = {"NOTIFY_SOCKET": notify.path}
+        daemon = daemons(["test-api"], extra=extra, env=env).wait_ready()
+        url = daemon.api_url("test-api")
+        before = daemon.worker_pids()
+        with Load(url + "/") as load:
+            reloads_began = time.monotonic()
+            for n in range(1, 11):
+                daemon.signal(signal.SIGHUP)
+                daemon.wait_log(r"reload complete", count=n)
+            harness.wait_for(
+                lambda: load.pids - before, what="a request served by a new worker"
+            )
+        harness.wait_for(
+            lambda: notify.fields.count("READY=1") >= 11, what="READY after reloads"
+        )
+        fields = list(notify.fields)
+
     assert load.failures == []
-    assert load.ok > 0
     assert not (daemon.worker_pids() & before)
+    # The launcher reports, after every reload, how many API workers are
+    # ready and not being retired: never none, and all of them at the end.
+    assert fields.count("RELOADING=1") == 10
+    ready = [
+        (int(m[1]), int(m[2]))
+        for f in fields
+        if (m := re.match(r"STATUS=workers ready: test-api api: (\d+)/(\d+)", f))
+    ]
+    assert len(ready) >= 11  # at start-up, then after each reload
+    assert all(count >= 1 for count, _ in ready)
+    assert ready[-1] == (2, 2)
+    # With no worker accepting, requests would wait in the listen queue;
+    # answers kept coming throughout the ten reloads.
+    assert load.longest_silence(since=reloads_began) < 0.5
+
+
+class NotifyListener:
+    """A NOTIFY_SOCKET read all along, as systemd does.
+
+    A datagram socket queues only a few messages (net.unix.max_dgram_qlen,
+    10 by default); one left unread would block the launcher's sends.
+    """
+
+    def __init__(self, path) -> None:
+        self.path = str(path)
+        self.fields: list[str] = []
+        self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self._sock.bind(self.path)
+        self._sock.settimeout(0.1)  # how often the reader checks for the end
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._read)
+
+    def _read(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.fields.extend(self._sock.recv(4096).decode().splitlines())
+            except TimeoutError:
+                pass
+
+    def __enter__(self) -> "NotifyListener":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(10)
+        self._sock.close()
 
 
 def test_sighup_applies_mutable_options(daemons):

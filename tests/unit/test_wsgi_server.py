@@ -1,5 +1,6 @@
 """A real server on 127.0.0.1, port 0, under the backend of this run."""
 
+import contextlib
 import http.client
 import logging
 import re
@@ -144,14 +145,15 @@ def test_in_flight_counts_until_a_streamed_body_is_sent(serve):
 
 
 def test_stop_finishes_in_flight_request_and_accepts_no_new_one(serve):
-    server, _ = serve()
+    server, sock = serve()
+    other_worker = sock.dup()  # another process's descriptor of the socket
     slow = Background(server.address, "/slow?seconds=1")
     wait_until(lambda: server.in_flight == 1, message="slow request in flight")
 
     server.stop()
 
-    # The test still holds the listening socket, so a new connection is
-    # queued by the kernel; nobody accepts it, so it gets no answer.
+    # The other descriptor keeps the socket listening, so a new connection
+    # is queued by the kernel; this server does not accept it.
     newcomer = http.client.HTTPConnection(*server.address, timeout=0.5)
     try:
         newcomer.request("GET", "/")
@@ -159,6 +161,7 @@ def test_stop_finishes_in_flight_request_and_accepts_no_new_one(serve):
             newcomer.getresponse()
     finally:
         newcomer.close()
+        other_worker.close()
 
     assert server.wait(TIMEOUT) is True
     status, _, body = slow.join()
@@ -219,16 +222,19 @@ def test_busy_connection_is_closed_after_its_response_when_draining(serve):
     assert server.wait(TIMEOUT) is True
 
 
-def test_listening_socket_survives_the_server(serve, conf):
+def test_stop_closes_only_this_process_descriptors(serve, conf):
     server, sock = serve()
+    other_worker = sock.dup()  # what another worker inherited
     assert get(server.address, "/")[0] == 200
     server.stop()
     assert server.wait(TIMEOUT) is True
 
-    # No shutdown(): the caller's descriptor still accepts, so other
-    # workers sharing it are unaffected, and a new server can take over.
+    # The descriptor handed to the server is closed with its own...
+    assert sock.fileno() == -1
+    # ...but never shutdown(): other workers sharing the socket are
+    # unaffected, and a new server can take over on theirs.
     successor = create_server(
-        sample.SampleApp("successor", conf), sock, conf.wsgi, "successor"
+        sample.SampleApp("successor", conf), other_worker, conf.wsgi, "successor"
     )
     successor.start()
     try:
@@ -282,13 +288,9 @@ def test_wait_without_stop_stops_and_cuts(serve):
 
     slow.join()
     assert slow.error is not None
-    newcomer = http.client.HTTPConnection(*server.address, timeout=0.5)
-    try:
-        newcomer.request("GET", "/")
-        with pytest.raises(TimeoutError):
-            newcomer.getresponse()
-    finally:
-        newcomer.close()
+    # It stopped, and no other process holds the socket: nothing listens.
+    with pytest.raises(ConnectionRefusedError):
+        raw_connection(server.address).close()
     wait_until(lambda: server.in_flight == 0, message="cut request unwound")
 
 
@@ -352,3 +354,173 @@ def test_silent_connection_is_closed_after_the_grace(serve, monkeypatch):
         assert server.wait(TIMEOUT) is True
         assert time.monotonic() - started < TIMEOUT / 2
         assert_closed_by_server(conn)
+
+
+def test_stop_with_no_other_descriptor_refuses_new_connections(serve):
+    server, sock = serve()
+    assert get(server.address, "/")[0] == 200
+    server.stop()
+    # Refused, never accepted by the kernel and then reset.
+    with pytest.raises(ConnectionRefusedError):
+        raw_connection(server.address).close()
+    assert sock.fileno() == -1
+    assert server.wait(TIMEOUT) is True
+
+
+@contextlib.contextmanager
+def accept_loop_held(server):
+    """Yield a connect(address) that queues connections the server has not taken.
+
+    The kernel completes each handshake into the listen queue; the server's
+    accept loop does not run until ``server.stop()``, whose drain must take
+    them. The sockets yielded are this backend's, ready to read from.
+    """
+    if backend.is_eventlet():
+        # The server's green thread only runs when this one yields, and a
+        # native socket connects and sends without yielding.
+        native = backend.native_module("socket")
+
+        def connect(address):
+            raw = native.create_connection(address, timeout=TIMEOUT)
+            return socket.socket(fileno=raw.detach())
+
+        yield connect
+        return
+    # waitress: the loop thread asks the listener readable() before every
+    # poll; hold it there until stop() has begun the drain, then leave the
+    # listener out of the poll, so that only the drain can take them.
+    readable = server._server.readable
+    held = threading.Event()
+
+    def hold():
+        held.set()
+        server._draining.wait(TIMEOUT)
+        return False
+
+    server._server.readable = hold
+    wait_until(held.is_set, message="loop thread held")
+
+    def connect(address):
+        return socket.create_connection(address, timeout=TIMEOUT)
+
+    try:
+        yield connect
+    finally:
+        server._server.readable = readable
+
+
+def test_stop_serves_connections_queued_by_the_kernel(serve):
+    server, _ = serve()
+    assert server.wait_accepting(TIMEOUT) is True
+    with accept_loop_held(server) as connect:
+        queued = [connect(server.address) for _ in range(3)]
+        for conn in queued:
+            conn.sendall(b"GET / HTTP/1.1\r\nHost: test\r\n\r\n")
+        server.stop()
+    for conn in queued:
+        with conn:
+            status, _, body, rest = read_response(conn)
+            assert status.endswith("200 OK")
+            assert b"test-api" in body
+            assert rest == b""
+            assert_closed_by_server(conn)
+    assert server.wait(TIMEOUT) is True
+    with pytest.raises(ConnectionRefusedError):
+        raw_connection(server.address).close()
+
+
+def test_wait_accepting_once_the_accept_loop_runs(serve, conf):
+    sock = sockets.bind("127.0.0.1", 0, 16)
+    idle = create_server(sample.SampleApp("x", conf), sock, conf.wsgi, "idle")
+    assert idle.wait_accepting(0) is False  # never started
+    idle.stop()
+    assert sock.fileno() == -1
+    server, _ = serve()
+    assert server.wait_accepting(TIMEOUT) is True
+    assert server.wait_accepting(0) is True
+    assert get(server.address, "/")[0] == 200
+    server.stop()
+    assert server.wait_accepting(TIMEOUT) is False
+
+
+def test_wait_accepting_false_when_the_loop_never_accepts(serve, monkeypatch):
+    release = threading.Event()
+    if backend.is_eventlet():
+        import eventlet.wsgi
+
+        # A server green thread that never reaches accept().
+        monkeypatch.setattr(
+            eventlet.wsgi, "server", lambda *a, **kw: release.wait(TIMEOUT)
+        )
+    else:
+        # A loop that never polls the listener.
+        monkeypatch.setattr(backend_module(), "_watch_readable", lambda *a: None)
+    server, _ = serve()
+    started = time.monotonic()
+    assert server.wait_accepting(0.3) is False
+    assert time.monotonic() - started >= 0.3
+    release.set()
+
+
+def test_wait_accepting_false_when_the_server_dies(serve, monkeypatch, caplog):
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    if backend.is_eventlet():
+        import eventlet.wsgi
+
+        monkeypatch.setattr(eventlet.wsgi, "server", broken)
+    else:
+        from waitress import wasyncore
+
+        monkeypatch.setattr(wasyncore, "loop", broken)
+    server, _ = serve()
+    started = time.monotonic()
+    assert server.wait_accepting(TIMEOUT) is False
+    assert time.monotonic() - started < TIMEOUT / 2
+
+
+@pytest.mark.skipif(not backend.is_eventlet(), reason="eventlet's hub only")
+def test_wait_outlasts_a_stray_wake_up_of_eventlets_waitall(serve):
+    """eventlet's hub can switch into the server green thread once more.
+
+    It collects the callbacks of one poll before calling any; when stop()
+    runs from the first, the accept callback collected with it wakes the
+    server green thread's waitall() early and eventlet.wsgi.server()
+    returns with requests still running. Done here by hand.
+    """
+    import eventlet.hubs
+    import greenlet
+
+    server, _ = serve()
+    slow = Background(server.address, "/slow?seconds=0.5")
+    wait_until(lambda: server.in_flight == 1, message="slow request in flight")
+    server.stop()
+
+    eventlet.hubs.get_hub().schedule_call_global(0, greenlet.getcurrent().switch)
+    server._thread.switch()  # the stray wake-up
+    assert server._thread.dead
+
+    assert server.wait(TIMEOUT) is True
+    assert server.in_flight == 0
+    status, _, body = slow.join()
+    assert status == 200
+    assert b"slept" in body
+
+
+def test_refusing_new_connections_keeps_those_already_queued():
+    sock = sockets.bind("127.0.0.1", 0, 16)
+    address = sock.getsockname()
+    try:
+        queued = raw_connection(address)
+        assert sockets.refuse_new_connections(sock) is True
+        # The kernel drops the newcomer's SYN: no handshake completes.
+        with pytest.raises(TimeoutError):
+            socket.create_connection(address, timeout=0.5).close()
+        conn, _ = sock.accept()  # what was queued before is still there
+        conn.close()
+        queued.close()
+    finally:
+        sock.close()
+    with pytest.raises(ConnectionRefusedError):
+        raw_connection(address).close()
