@@ -88,6 +88,7 @@ class ProcessLauncher:
         self._running = False
         self._fatal: errors.LaunchError | None = None
         self._notified_ready = False
+        self._last_status = ""
         self._stopped_unclean = False  # a worker cut work while stopping
         self._systemd = notifier or Notifier()
         self._select = backend.native_module("select").select
@@ -141,6 +142,7 @@ class ProcessLauncher:
         self._replace_stuck()
         self._respawn_due()
         self._notify_when_ready()
+        self._report_status("" if self._notified_ready else "starting, ")
         self._systemd.watchdog(healthy=self._healthy())
         return fast
 
@@ -312,6 +314,13 @@ class ProcessLauncher:
             self._notified_ready = True
             LOG.info("all %d workers ready", len(self._workers))
 
+    def _report_status(self, prefix: str = "") -> None:
+        """STATUS= whenever a count changes, reloads included, not only at READY."""
+        status = self._status(prefix)
+        if status != self._last_status:
+            self._systemd.send(status)
+            self._last_status = status
+
     def _status(self, prefix: str = "") -> str:
         counts = ", ".join(
             f"{g.name}: {self._ready_count(g)}/{g.count_fn()}" for g in self._groups
@@ -387,6 +396,7 @@ class ProcessLauncher:
                 return False
             for w in retiring:
                 self._retire(w)
+            self._report_status("reloading, ")
         for w in old:  # the new count is smaller
             self._retire(w)
         for _ in range(wanted):  # the new count is larger
@@ -412,6 +422,7 @@ class ProcessLauncher:
             readable, _, _ = self._select(fds, [], [], min(remaining, 0.5))
             self._collect_ready(readable)
             self._reap()
+            self._report_status("reloading, ")
         return True
 
     def _retire(self, w: Worker) -> None:

@@ -32,9 +32,12 @@ class Notifier:
         if not self._address:
             return
         with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+            # Never wait: a reader that stalls (the datagram queue holds only
+            # a few messages) must not stall the supervisor's loop with it.
+            sock.setblocking(False)
             try:
                 sock.sendto("\n".join(fields).encode(), self._address)
-            except OSError:  # systemd gone or socket unreachable: not fatal
+            except OSError:  # gone, unreachable or full: a lost notice is not fatal
                 pass
 
     def watchdog(self, healthy: bool, now: float | None = None) -> None:

@@ -103,3 +103,33 @@ def test_signal_pipe_queues_without_a_real_signal():
         assert pipe.drain() == []
     finally:
         pipe.close()
+
+
+class RecordingNotifier:
+    enabled = True
+
+    def __init__(self):
+        self.sent = []
+
+    def send(self, *fields):
+        self.sent.extend(fields)
+
+    def watchdog(self, healthy, now=None):
+        pass
+
+
+def test_status_is_sent_whenever_the_ready_count_changes(conf):
+    notifier = RecordingNotifier()
+    launcher = supervisor.ProcessLauncher(conf, notifier=notifier)
+    group = supervisor.Group("svc", Idle(), lambda: 2)
+    launcher._groups.append(group)
+    worker = supervisor.Worker(pid=1, group=group, ready_fd=-1, started=0.0)
+    launcher._workers[1] = worker
+    launcher._report_status()
+    launcher._report_status()
+    worker.ready = True
+    launcher._report_status("reloading, ")
+    assert notifier.sent == [
+        "STATUS=workers ready: svc: 0/2",
+        "STATUS=reloading, workers ready: svc: 1/2",
+    ]

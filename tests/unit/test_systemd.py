@@ -1,5 +1,6 @@
 import os
 import socket
+import threading
 
 from launcher.systemd import Notifier
 
@@ -50,3 +51,16 @@ def test_watchdog_meant_for_another_pid_is_ignored():
         {"NOTIFY_SOCKET": "/x", "WATCHDOG_USEC": "1000", "WATCHDOG_PID": "1"}
     )
     assert notifier.watchdog_interval is None
+
+
+def test_a_reader_that_stalls_never_blocks_the_sender(tmp_path):
+    path = str(tmp_path / "n.sock")
+    with _listener(path) as listener:
+        notifier = Notifier({"NOTIFY_SOCKET": path})
+        sent = threading.Thread(
+            target=lambda: [notifier.send(f"STATUS={n}") for n in range(1000)]
+        )
+        sent.start()
+        sent.join(10)
+        assert not sent.is_alive()  # nobody read: the extra notices were dropped
+        assert listener.recv(4096) == b"STATUS=0"
