@@ -26,29 +26,27 @@ from launcher.periodic import PeriodicRunner
 LOG = logging.getLogger(__name__)
 
 
-def import_hook(path: str) -> Callable[[cfg.ConfigOpts], None]:
-    """Resolve a "module:callable" post-fork hook in the parent, at create."""
-    module, _, attr = path.partition(":")
+def _import_named(path: str, what: str, field: str) -> Any:
+    """Import what a definition names ("package.module:name" or dotted)."""
     try:
-        hook = importutils.import_class(f"{module}.{attr}" if attr else module)
+        return importutils.import_class(path.replace(":", "."))
     except (ImportError, ValueError, AttributeError) as exc:
         raise errors.DefinitionLoadError(
-            f"cannot import post-fork hook {path!r}: {exc}",
-            "check the definition's post_fork entries",
+            f"cannot import {what} {path!r}: {exc}",
+            f"check the definition's {field}",
         ) from None
+
+
+def import_hook(path: str) -> Callable[[cfg.ConfigOpts], None]:
+    """Resolve a post-fork hook in the parent, at create."""
+    hook = _import_named(path, "post-fork hook", "post_fork entries")
     if not callable(hook):
         raise errors.DefinitionLoadError(f"post-fork hook {path!r} is not callable")
     return hook
 
 
 def import_manager(path: str) -> type[Manager]:
-    try:
-        cls = importutils.import_class(path)
-    except (ImportError, ValueError, AttributeError) as exc:
-        raise errors.DefinitionLoadError(
-            f"cannot import manager {path!r}: {exc}",
-            "check the definition's manager path",
-        ) from None
+    cls = _import_named(path, "manager", "manager path")
     if not (isinstance(cls, type) and issubclass(cls, Manager)):
         raise errors.DefinitionLoadError(
             f"manager {path!r} is not a launcher.manager.Manager subclass"
